@@ -1,0 +1,59 @@
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "modelseal/env.h"
+#include "modelseal/status.h"
+
+namespace modelseal {
+
+absl::StatusOr<std::string> Env::ReadFileToString(const std::string& path,
+                                                  std::size_t max_bytes) {
+  MODELSEAL_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file,
+                             OpenForRead(path));
+  MODELSEAL_ASSIGN_OR_RETURN(FileInfo info, file->Stat());
+  if (info.size > max_bytes) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(path, ": file is ", info.size, " bytes, more than the ",
+                     max_bytes, "-byte limit"));
+  }
+  // Read one byte past the limit so a file that grew after fstat is caught.
+  std::string contents(std::min<std::uint64_t>(info.size, max_bytes) + 1, '\0');
+  std::size_t total = 0;
+  while (total < contents.size()) {
+    MODELSEAL_ASSIGN_OR_RETURN(
+        std::size_t n,
+        file->ReadAt(
+            total, absl::MakeSpan(
+                       reinterpret_cast<std::uint8_t*>(contents.data()) + total,
+                       contents.size() - total)));
+    if (n == 0) break;
+    total += n;
+  }
+  if (total > max_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        path, ": file is larger than the ", max_bytes, "-byte limit"));
+  }
+  contents.resize(total);
+  return contents;
+}
+
+std::string JoinPath(absl::string_view base, absl::string_view relative) {
+  if (base.empty()) return std::string(relative);
+  if (relative.empty()) return std::string(base);
+  while (base.size() > 1 && base.back() == '/') base.remove_suffix(1);
+  while (!relative.empty() && relative.front() == '/')
+    relative.remove_prefix(1);
+  if (base == "/") return absl::StrCat("/", relative);
+  return absl::StrCat(base, "/", relative);
+}
+
+absl::string_view Basename(absl::string_view path) {
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  if (path == "/") return "";
+  const std::size_t slash = path.rfind('/');
+  return slash == absl::string_view::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace modelseal

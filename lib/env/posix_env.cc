@@ -1,0 +1,271 @@
+// POSIX Env. Every system call's failure becomes a Status naming the path.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "modelseal/env.h"
+#include "modelseal/status.h"
+
+namespace modelseal {
+namespace {
+
+absl::Status ErrnoStatus(absl::string_view what, const std::string& path,
+                         int error) {
+  const std::string message =
+      absl::StrCat(path, ": ", what, " failed: ", std::strerror(error));
+  switch (error) {
+    case ENOENT:
+    case ENOTDIR:
+      return absl::NotFoundError(message);
+    case EACCES:
+    case EPERM:
+      // kPermissionDenied is kept for policy decisions; an OS refusal is an
+      // I/O failure of this run.
+      return absl::UnavailableError(message);
+    case EEXIST:
+      return absl::AlreadyExistsError(message);
+    case ELOOP:
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, ": is a symbolic link (", what, ")"));
+    case ENAMETOOLONG:
+      return absl::InvalidArgumentError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+FileInfo FromStat(const struct stat& st) {
+  FileInfo info;
+  if (S_ISREG(st.st_mode)) {
+    info.type = FileType::kRegular;
+  } else if (S_ISDIR(st.st_mode)) {
+    info.type = FileType::kDirectory;
+  } else if (S_ISLNK(st.st_mode)) {
+    info.type = FileType::kSymlink;
+  } else {
+    info.type = FileType::kOther;
+  }
+  info.size = static_cast<std::uint64_t>(st.st_size);
+  info.mtime_ns = st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec;
+  info.ctime_ns = st.st_ctim.tv_sec * 1'000'000'000LL + st.st_ctim.tv_nsec;
+  info.inode = st.st_ino;
+  info.device = st.st_dev;
+  info.mode = st.st_mode & 07777;
+  return info;
+}
+
+class PosixFile final : public RandomAccessFile {
+ public:
+  PosixFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixFile() override { ::close(fd_); }
+
+  absl::StatusOr<std::size_t> ReadAt(
+      std::uint64_t offset, absl::Span<std::uint8_t> buffer) const override {
+    std::size_t total = 0;
+    while (total < buffer.size()) {
+      const ssize_t n =
+          ::pread(fd_, buffer.data() + total, buffer.size() - total,
+                  static_cast<off_t>(offset + total));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoStatus("read", path_, errno);
+      }
+      if (n == 0) break;
+      total += static_cast<std::size_t>(n);
+    }
+    return total;
+  }
+
+  absl::StatusOr<FileInfo> Stat() const override {
+    struct stat st;
+    if (::fstat(fd_, &st) != 0) return ErrnoStatus("fstat", path_, errno);
+    return FromStat(st);
+  }
+
+  void WillNeed(std::uint64_t offset, std::uint64_t length) const override {
+    ::posix_fadvise(fd_, static_cast<off_t>(offset), static_cast<off_t>(length),
+                    POSIX_FADV_WILLNEED);
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+class FdCloser {
+ public:
+  explicit FdCloser(int fd) : fd_(fd) {}
+  ~FdCloser() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+absl::Status WriteAll(int fd, absl::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("write", path, errno);
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SyncDirectoryOf(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("open directory", dir, errno);
+  FdCloser closer(fd);
+  if (::fsync(fd) != 0) return ErrnoStatus("fsync directory", dir, errno);
+  return absl::OkStatus();
+}
+
+class PosixEnv final : public Env {
+ public:
+  absl::StatusOr<std::unique_ptr<RandomAccessFile>> OpenForRead(
+      const std::string& path) override {
+    // O_NONBLOCK keeps a FIFO from blocking the open; fstat then rejects it.
+    const int fd =
+        ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0) return ErrnoStatus("open", path, errno);
+    FdCloser closer(fd);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) return ErrnoStatus("fstat", path, errno);
+    if (!S_ISREG(st.st_mode)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, ": not a regular file"));
+    }
+    const int flags = ::fcntl(fd, F_GETFL);
+    if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    return std::make_unique<PosixFile>(path, closer.release());
+  }
+
+  absl::StatusOr<FileInfo> LinkStat(const std::string& path) override {
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0)
+      return ErrnoStatus("lstat", path, errno);
+    return FromStat(st);
+  }
+
+  absl::StatusOr<FileInfo> Stat(const std::string& path) override {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return ErrnoStatus("stat", path, errno);
+    return FromStat(st);
+  }
+
+  absl::StatusOr<std::vector<std::string>> ListDirectory(
+      const std::string& path) override {
+    const int fd =
+        ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return ErrnoStatus("open directory", path, errno);
+    DIR* dir = ::fdopendir(fd);
+    if (dir == nullptr) {
+      const int error = errno;
+      ::close(fd);
+      return ErrnoStatus("fdopendir", path, error);
+    }
+    std::unique_ptr<DIR, int (*)(DIR*)> closer(dir, ::closedir);
+    std::vector<std::string> names;
+    while (true) {
+      errno = 0;
+      const struct dirent* entry = ::readdir(dir);
+      if (entry == nullptr) {
+        if (errno != 0) return ErrnoStatus("readdir", path, errno);
+        break;
+      }
+      const absl::string_view name(entry->d_name);
+      if (name == "." || name == "..") continue;
+      names.emplace_back(name);
+    }
+    return names;
+  }
+
+  absl::StatusOr<std::string> ReadLink(const std::string& path) override {
+    std::string target(PATH_MAX, '\0');
+    const ssize_t n = ::readlink(path.c_str(), target.data(), target.size());
+    if (n < 0) return ErrnoStatus("readlink", path, errno);
+    target.resize(static_cast<std::size_t>(n));
+    return target;
+  }
+
+  absl::StatusOr<std::string> RealPath(const std::string& path) override {
+    std::unique_ptr<char, void (*)(void*)> resolved(
+        ::realpath(path.c_str(), nullptr), std::free);
+    if (resolved == nullptr) return ErrnoStatus("realpath", path, errno);
+    return std::string(resolved.get());
+  }
+
+  absl::Status CreateDirectory(const std::string& path,
+                               std::uint32_t mode) override {
+    if (::mkdir(path.c_str(), mode) != 0)
+      return ErrnoStatus("mkdir", path, errno);
+    return SyncDirectoryOf(path);
+  }
+
+  absl::Status WriteFileAtomically(const std::string& path,
+                                   absl::string_view contents,
+                                   std::uint32_t mode,
+                                   bool overwrite) override {
+    std::random_device random;
+    const std::string temp =
+        absl::StrCat(path, ".tmp-", ::getpid(), "-", random());
+    const int fd =
+        ::open(temp.c_str(),
+               O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (fd < 0) return ErrnoStatus("create", temp, errno);
+    bool keep_temp = false;
+    absl::Status status = [&]() -> absl::Status {
+      FdCloser closer(fd);
+      // The umask may have narrowed `mode`; the caller asked for exactly it.
+      if (::fchmod(fd, mode) != 0) return ErrnoStatus("fchmod", temp, errno);
+      MODELSEAL_RETURN_IF_ERROR(WriteAll(fd, contents, temp));
+      if (::fsync(fd) != 0) return ErrnoStatus("fsync", temp, errno);
+      if (::close(closer.release()) != 0)
+        return ErrnoStatus("close", temp, errno);
+      if (overwrite) {
+        if (::rename(temp.c_str(), path.c_str()) != 0) {
+          return ErrnoStatus("rename", path, errno);
+        }
+        keep_temp = true;  // renamed away: nothing left to remove
+      } else if (::link(temp.c_str(), path.c_str()) != 0) {
+        return ErrnoStatus("create", path, errno);
+      }
+      return SyncDirectoryOf(path);
+    }();
+    if (!keep_temp) ::unlink(temp.c_str());
+    return status;
+  }
+
+  absl::Status DeleteFile(const std::string& path) override {
+    if (::unlink(path.c_str()) != 0) return ErrnoStatus("unlink", path, errno);
+    return absl::OkStatus();
+  }
+};
+
+}  // namespace
+
+Env* Env::Default() {
+  static Env* const env = new PosixEnv();
+  return env;
+}
+
+}  // namespace modelseal

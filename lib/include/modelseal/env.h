@@ -1,0 +1,127 @@
+// Env: the only code in modelseal that touches the operating system.
+//
+// Everything that reads or writes files, lists directories or asks for the
+// time goes through an Env, so tests can substitute an in-memory one
+// (NewMemoryEnv) or one that injects faults. Env::Default() is the POSIX
+// implementation; it is thread-safe and lives for the whole process.
+//
+// Paths are plain strings as the OS sees them (bytes, '/' separated). Errors
+// are absl::Status values whose messages name the path and the OS reason:
+// kNotFound for a missing file, kUnavailable for EACCES/EPERM,
+// kFailedPrecondition for the wrong kind of file, kDataLoss for short reads
+// of a file that shrank, kInternal for anything else.
+#ifndef MODELSEAL_ENV_H_
+#define MODELSEAL_ENV_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+
+namespace modelseal {
+
+enum class FileType { kRegular, kDirectory, kSymlink, kOther };
+
+// What lstat()/fstat() tell about a file. Two FileInfo values with equal
+// identity fields describe the same, unchanged file.
+struct FileInfo {
+  FileType type = FileType::kOther;
+  std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::int64_t ctime_ns = 0;
+  std::uint64_t inode = 0;
+  std::uint64_t device = 0;
+  std::uint32_t mode = 0;  // permission bits
+
+  // True when size, times and identity all match: the file was not replaced
+  // or modified between the two observations.
+  bool SameContentsAs(const FileInfo& other) const {
+    return size == other.size && mtime_ns == other.mtime_ns &&
+           ctime_ns == other.ctime_ns && inode == other.inode &&
+           device == other.device;
+  }
+};
+
+// A file opened for positional reads. Safe for concurrent ReadAt() calls.
+class RandomAccessFile {
+ public:
+  virtual ~RandomAccessFile() = default;
+  // Reads up to buffer.size() bytes at `offset`; returns the count read,
+  // which is smaller only at end of file.
+  virtual absl::StatusOr<std::size_t> ReadAt(
+      std::uint64_t offset, absl::Span<std::uint8_t> buffer) const = 0;
+  // fstat() of the open file.
+  virtual absl::StatusOr<FileInfo> Stat() const = 0;
+  // Hints that [offset, offset+length) will be read soon; never fails.
+  virtual void WillNeed(std::uint64_t offset, std::uint64_t length) const {
+    (void)offset;
+    (void)length;
+  }
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  // The process-wide POSIX environment.
+  static Env* Default();
+
+  // Opens a regular file for reading without following a final symlink and
+  // without blocking on FIFOs; any non-regular file is kFailedPrecondition.
+  virtual absl::StatusOr<std::unique_ptr<RandomAccessFile>> OpenForRead(
+      const std::string& path) = 0;
+  // lstat(): does not follow a final symlink.
+  virtual absl::StatusOr<FileInfo> LinkStat(const std::string& path) = 0;
+  // stat(): follows symlinks.
+  virtual absl::StatusOr<FileInfo> Stat(const std::string& path) = 0;
+  // Names in a directory, without "." and "..", in no particular order.
+  virtual absl::StatusOr<std::vector<std::string>> ListDirectory(
+      const std::string& path) = 0;
+  // The target of a symlink, as stored.
+  virtual absl::StatusOr<std::string> ReadLink(const std::string& path) = 0;
+  // Absolute path with every symlink, "." and ".." resolved.
+  virtual absl::StatusOr<std::string> RealPath(const std::string& path) = 0;
+
+  virtual absl::Status CreateDirectory(const std::string& path,
+                                       std::uint32_t mode) = 0;
+  // Writes `contents` so that readers see either the old file or the whole
+  // new one, even across a crash: temp file in the same directory, fsync,
+  // rename (or link when !overwrite, failing with kAlreadyExists), then fsync
+  // of the directory. The file gets permission bits `mode`.
+  virtual absl::Status WriteFileAtomically(const std::string& path,
+                                           absl::string_view contents,
+                                           std::uint32_t mode,
+                                           bool overwrite) = 0;
+  virtual absl::Status DeleteFile(const std::string& path) = 0;
+
+  // Reads a whole file of at most `max_bytes` (kResourceExhausted if larger).
+  absl::StatusOr<std::string> ReadFileToString(const std::string& path,
+                                               std::size_t max_bytes);
+};
+
+// A thread-safe in-memory Env for tests. Paths are absolute, '/'-separated;
+// "/" exists. Symlinks are stored and reported by LinkStat/ReadLink; Stat and
+// RealPath resolve them.
+std::unique_ptr<Env> NewMemoryEnv();
+
+// Helpers on a memory env created by NewMemoryEnv() (kInvalidArgument for any
+// other Env). Parent directories are created as needed.
+absl::Status MemoryEnvAddFile(Env& env, const std::string& path,
+                              absl::string_view contents);
+absl::Status MemoryEnvAddSymlink(Env& env, const std::string& path,
+                                 const std::string& target);
+absl::Status MemoryEnvAddSpecialFile(Env& env, const std::string& path);
+
+// Joins two path pieces with exactly one '/' between them.
+std::string JoinPath(absl::string_view base, absl::string_view relative);
+// The last component of a path ("" for "/").
+absl::string_view Basename(absl::string_view path);
+
+}  // namespace modelseal
+
+#endif  // MODELSEAL_ENV_H_

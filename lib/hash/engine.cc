@@ -1,0 +1,393 @@
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "hash/sha256.h"
+#include "modelseal/blake3.h"
+#include "modelseal/hash_engine.h"
+#include "modelseal/limits.h"
+#include "modelseal/status.h"
+
+namespace modelseal {
+namespace {
+
+constexpr std::size_t kBufferBytes = limits::kHashReadBufferBytes;
+constexpr std::size_t kNoSubtree = static_cast<std::size_t>(-1);
+
+// A unit is what one worker hashes without interruption: a whole task, or
+// one BLAKE3 subtree of a task.
+struct Unit {
+  std::size_t task = 0;
+  std::uint64_t offset = 0;  // absolute offset in the file
+  std::uint64_t length = 0;
+  std::size_t subtree = kNoSubtree;
+};
+
+absl::Status CheckUnchanged(const HashTask& task, const FileInfo& now,
+                            absl::string_view when) {
+  if (now.SameContentsAs(task.expected)) return absl::OkStatus();
+  return absl::DataLossError(absl::StrCat(
+      task.path, ": file changed ", when,
+      " (size, time or identity differs from when it was listed)"));
+}
+
+class OpenUnit {
+ public:
+  static absl::StatusOr<OpenUnit> Open(Env& env, const HashTask& task,
+                                       const Unit& unit) {
+    MODELSEAL_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file,
+                               env.OpenForRead(task.path));
+    MODELSEAL_ASSIGN_OR_RETURN(FileInfo info, file->Stat());
+    MODELSEAL_RETURN_IF_ERROR(CheckUnchanged(task, info, "before hashing"));
+    return OpenUnit(std::move(file), unit);
+  }
+
+  std::uint64_t remaining() const { return unit_.length - done_; }
+  const Unit& unit() const { return unit_; }
+
+  // Reads the next piece of the unit into `buffer`; returns its length.
+  absl::StatusOr<std::size_t> ReadNext(const HashTask& task,
+                                       std::uint8_t* buffer) {
+    const std::size_t want = static_cast<std::size_t>(
+        std::min<std::uint64_t>(kBufferBytes, remaining()));
+    const std::uint64_t at = unit_.offset + done_;
+    if (remaining() > want) {
+      file_->WillNeed(
+          at + want, std::min<std::uint64_t>(kBufferBytes, remaining() - want));
+    }
+    MODELSEAL_ASSIGN_OR_RETURN(std::size_t got,
+                               file_->ReadAt(at, absl::MakeSpan(buffer, want)));
+    if (got != want) {
+      return absl::DataLossError(absl::StrCat(
+          task.path, ": file shrank while being hashed (short read at offset ",
+          at, ")"));
+    }
+    done_ += got;
+    return got;
+  }
+
+  absl::Status Close(const HashTask& task) {
+    MODELSEAL_ASSIGN_OR_RETURN(FileInfo info, file_->Stat());
+    return CheckUnchanged(task, info, "while being hashed");
+  }
+
+ private:
+  OpenUnit(std::unique_ptr<RandomAccessFile> file, Unit unit)
+      : file_(std::move(file)), unit_(unit) {}
+
+  std::unique_ptr<RandomAccessFile> file_;
+  Unit unit_;
+  std::uint64_t done_ = 0;
+};
+
+// The shared state of one Run(): the unit queue, results and first errors.
+class RunState {
+ public:
+  RunState(const HashEngineOptions& options, Env& env,
+           const std::vector<HashTask>& tasks)
+      : options_(options),
+        env_(env),
+        tasks_(tasks),
+        digests_(tasks.size()),
+        errors_(tasks.size()) {}
+
+  void Plan(unsigned threads) {
+    subtree_cvs_.resize(tasks_.size());
+    subtrees_left_ =
+        std::make_unique<std::atomic<std::size_t>[]>(tasks_.size());
+    for (std::size_t i = 0; i < tasks_.size(); ++i) {
+      const HashTask& task = tasks_[i];
+      const std::uint64_t subtree = Blake3SubtreeBytes(task.length, threads);
+      if (subtree == 0) {
+        units_.push_back(Unit{i, task.offset, task.length, kNoSubtree});
+        continue;
+      }
+      const std::size_t count = (task.length + subtree - 1) / subtree;
+      subtree_cvs_[i].resize(count);
+      subtrees_left_[i].store(count, std::memory_order_relaxed);
+      for (std::size_t s = 0; s < count; ++s) {
+        const std::uint64_t start = s * subtree;
+        units_.push_back(
+            Unit{i, task.offset + start,
+                 std::min<std::uint64_t>(subtree, task.length - start), s});
+      }
+    }
+    // Longest first, so the last unit started is a short one and all workers
+    // finish at about the same time.
+    std::stable_sort(
+        units_.begin(), units_.end(),
+        [](const Unit& a, const Unit& b) { return a.length > b.length; });
+  }
+
+  bool Next(Unit* unit) {
+    if (cancelled_.load(std::memory_order_relaxed)) return false;
+    const std::size_t index = next_.fetch_add(1, std::memory_order_relaxed);
+    if (index >= units_.size()) return false;
+    *unit = units_[index];
+    return true;
+  }
+
+  void Fail(std::size_t task, absl::Status status) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (errors_[task].ok()) errors_[task] = std::move(status);
+    cancelled_.store(true, std::memory_order_relaxed);
+  }
+
+  void Progress(std::size_t bytes) {
+    if (options_.bytes_done != nullptr) {
+      options_.bytes_done->fetch_add(bytes, std::memory_order_relaxed);
+    }
+  }
+
+  absl::StatusOr<OpenUnit> Open(const Unit& unit) {
+    return OpenUnit::Open(env_, tasks_[unit.task], unit);
+  }
+  const HashTask& task(std::size_t i) const { return tasks_[i]; }
+  std::size_t unit_count() const { return units_.size(); }
+  bool cancelled() const { return cancelled_.load(std::memory_order_relaxed); }
+
+  void SetDigest(std::size_t task, std::vector<std::uint8_t> digest) {
+    digests_[task] = std::move(digest);
+  }
+
+  // Records one subtree's chaining value; the worker that records the last
+  // one of its task merges them into the task's digest.
+  void SetSubtree(const Unit& unit, const Blake3Hasher::ChainingValue& cv) {
+    subtree_cvs_[unit.task][unit.subtree] = cv;
+    if (subtrees_left_[unit.task].fetch_sub(1, std::memory_order_acq_rel) ==
+        1) {
+      const auto& cvs = subtree_cvs_[unit.task];
+      std::vector<std::uint8_t> digest(Blake3Hasher::kOutBytes);
+      Blake3Hasher merger;
+      MergeRoot(merger, cvs, 0, cvs.size(), digest.data());
+      digests_[unit.task] = std::move(digest);
+    }
+  }
+
+  absl::StatusOr<std::vector<std::vector<std::uint8_t>>> Finish() {
+    for (const absl::Status& error : errors_) {
+      if (!error.ok()) return error;
+    }
+    if (cancelled())
+      return absl::InternalError("hashing stopped without an error");
+    return std::move(digests_);
+  }
+
+ private:
+  // Subtree size (bytes) for splitting a BLAKE3 task, or 0 for no split.
+  std::uint64_t Blake3SubtreeBytes(std::uint64_t length,
+                                   unsigned threads) const {
+    if (options_.algorithm != HashAlgorithm::kBlake3 || threads < 2) return 0;
+    // At least 8 units per thread for balance, none smaller than one buffer
+    // (SIMD wants whole runs of chunks) or larger than the configured cap.
+    std::uint64_t size = std::bit_floor(std::max<std::uint64_t>(
+        length / (std::uint64_t{threads} * 8), kBufferBytes));
+    size = std::min<std::uint64_t>(size, limits::kBlake3SubtreeBytes);
+    return length > size ? size : 0;
+  }
+
+  // BLAKE3 spec §2.1 tree shape: the left subtree holds the largest power of
+  // two number of chunks strictly less than the total; every subtree here is
+  // the same power-of-two size but the last, so the split works on counts.
+  static Blake3Hasher::ChainingValue Merge(
+      const Blake3Hasher& merger,
+      const std::vector<Blake3Hasher::ChainingValue>& cvs, std::size_t begin,
+      std::size_t end) {
+    if (end - begin == 1) return cvs[begin];
+    const std::size_t left = std::bit_floor(end - begin - 1);
+    return merger.MergeNonRoot(Merge(merger, cvs, begin, begin + left),
+                               Merge(merger, cvs, begin + left, end));
+  }
+  static void MergeRoot(const Blake3Hasher& merger,
+                        const std::vector<Blake3Hasher::ChainingValue>& cvs,
+                        std::size_t begin, std::size_t end, std::uint8_t* out) {
+    const std::size_t left = std::bit_floor(end - begin - 1);
+    merger.MergeRoot(Merge(merger, cvs, begin, begin + left),
+                     Merge(merger, cvs, begin + left, end), out,
+                     Blake3Hasher::kOutBytes);
+  }
+
+  const HashEngineOptions& options_;
+  Env& env_;
+  const std::vector<HashTask>& tasks_;
+  std::vector<Unit> units_;
+  std::atomic<std::size_t> next_{0};
+  std::atomic<bool> cancelled_{false};
+  std::vector<std::vector<std::uint8_t>> digests_;
+  std::vector<std::vector<Blake3Hasher::ChainingValue>> subtree_cvs_;
+  std::unique_ptr<std::atomic<std::size_t>[]> subtrees_left_;
+  std::mutex mu_;
+  std::vector<absl::Status> errors_;
+};
+
+struct AlignedBuffer {
+  AlignedBuffer()
+      : data(static_cast<std::uint8_t*>(
+            ::operator new (kBufferBytes, std::align_val_t{64}))) {}
+  ~AlignedBuffer() { ::operator delete (data, std::align_val_t{64}); }
+  AlignedBuffer(const AlignedBuffer&) = delete;
+  AlignedBuffer& operator=(const AlignedBuffer&) = delete;
+  std::uint8_t* data;
+};
+
+// One unit at a time with a generic incremental hasher (BLAKE2b, BLAKE3).
+absl::Status HashUnit(RunState& state, const Unit& unit,
+                      HashAlgorithm algorithm, std::uint8_t* buffer) {
+  const HashTask& task = state.task(unit.task);
+  MODELSEAL_ASSIGN_OR_RETURN(OpenUnit open, state.Open(unit));
+  if (unit.subtree != kNoSubtree) {
+    Blake3Hasher hasher;
+    MODELSEAL_RETURN_IF_ERROR(hasher.SetInputOffset(unit.offset - task.offset));
+    while (open.remaining() > 0 && !state.cancelled()) {
+      MODELSEAL_ASSIGN_OR_RETURN(std::size_t n, open.ReadNext(task, buffer));
+      hasher.Update(buffer, n);
+      state.Progress(n);
+    }
+    MODELSEAL_RETURN_IF_ERROR(open.Close(task));
+    state.SetSubtree(unit, hasher.FinalizeNonRoot());
+    return absl::OkStatus();
+  }
+  std::unique_ptr<Hasher> hasher = Hasher::Create(algorithm);
+  while (open.remaining() > 0 && !state.cancelled()) {
+    MODELSEAL_ASSIGN_OR_RETURN(std::size_t n, open.ReadNext(task, buffer));
+    hasher->Update(absl::MakeConstSpan(buffer, n));
+    state.Progress(n);
+  }
+  MODELSEAL_RETURN_IF_ERROR(open.Close(task));
+  state.SetDigest(unit.task, hasher->Finish());
+  return absl::OkStatus();
+}
+
+void SingleLaneWorker(RunState& state, HashAlgorithm algorithm) {
+  AlignedBuffer buffer;
+  Unit unit;
+  while (state.Next(&unit)) {
+    absl::Status status = HashUnit(state, unit, algorithm, buffer.data);
+    if (!status.ok()) state.Fail(unit.task, std::move(status));
+  }
+}
+
+// SHA-256: two units in flight, advanced together so that their block
+// compressions interleave (see hash/sha256.h).
+class Sha256PairWorker {
+ public:
+  explicit Sha256PairWorker(RunState& state) : state_(state) {}
+
+  void Run() {
+    Refill(lanes_[0]);
+    Refill(lanes_[1]);
+    while (lanes_[0].open || lanes_[1].open) {
+      if (state_.cancelled()) return;
+      std::size_t got[2] = {0, 0};
+      for (int i = 0; i < 2; ++i) {
+        Lane& lane = lanes_[i];
+        if (!lane.open) continue;
+        auto n = lane.open->ReadNext(state_.task(lane.open->unit().task),
+                                     lane.buffer.data);
+        if (!n.ok()) {
+          state_.Fail(lane.open->unit().task, n.status());
+          return;
+        }
+        got[i] = *n;
+      }
+      if (lanes_[0].open && lanes_[1].open) {
+        hash_internal::Sha256UpdatePair(lanes_[0].stream, lanes_[0].buffer.data,
+                                        got[0], lanes_[1].stream,
+                                        lanes_[1].buffer.data, got[1]);
+      } else {
+        Lane& lane = lanes_[0].open ? lanes_[0] : lanes_[1];
+        lane.stream.Update(lane.buffer.data, got[lanes_[0].open ? 0 : 1]);
+      }
+      state_.Progress(got[0] + got[1]);
+      for (Lane& lane : lanes_) {
+        if (lane.open && lane.open->remaining() == 0) {
+          Complete(lane);
+          Refill(lane);
+        }
+      }
+    }
+  }
+
+ private:
+  struct Lane {
+    std::optional<OpenUnit> open;
+    hash_internal::Sha256Stream stream;
+    AlignedBuffer buffer;
+  };
+
+  void Complete(Lane& lane) {
+    const std::size_t task = lane.open->unit().task;
+    absl::Status status = lane.open->Close(state_.task(task));
+    const auto digest = lane.stream.Finish();
+    lane.open.reset();
+    if (!status.ok()) {
+      state_.Fail(task, std::move(status));
+      return;
+    }
+    state_.SetDigest(task, {digest.begin(), digest.end()});
+  }
+
+  // Opens the next unit into `lane`; zero-length units finish at once.
+  void Refill(Lane& lane) {
+    Unit unit;
+    while (state_.Next(&unit)) {
+      auto open = state_.Open(unit);
+      if (!open.ok()) {
+        state_.Fail(unit.task, open.status());
+        return;
+      }
+      lane.open.emplace(*std::move(open));
+      if (lane.open->remaining() > 0) return;
+      Complete(lane);
+    }
+  }
+
+  RunState& state_;
+  Lane lanes_[2];
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<HashEngine>> HashEngine::Create(
+    const HashEngineOptions& options) {
+  unsigned threads = options.threads;
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (threads > limits::kMaxHashThreads) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--threads ", threads, " is more than the limit of ",
+                     limits::kMaxHashThreads));
+  }
+  return std::unique_ptr<HashEngine>(new HashEngine(options, threads));
+}
+
+absl::StatusOr<std::vector<std::vector<std::uint8_t>>> HashEngine::Run(
+    const std::vector<HashTask>& tasks) {
+  Env& env = options_.env != nullptr ? *options_.env : *Env::Default();
+  RunState state(options_, env, tasks);
+  state.Plan(threads_);
+  const auto work = [&state, algorithm = options_.algorithm] {
+    if (algorithm == HashAlgorithm::kSha256) {
+      Sha256PairWorker(state).Run();
+    } else {
+      SingleLaneWorker(state, algorithm);
+    }
+  };
+  // No more workers than units: an idle thread would only cost a buffer.
+  const unsigned workers = static_cast<unsigned>(
+      std::clamp<std::size_t>(state.unit_count(), 1, threads_));
+  std::vector<std::thread> pool;
+  pool.reserve(workers > 0 ? workers - 1 : 0);
+  for (unsigned i = 1; i < workers; ++i) pool.emplace_back(work);
+  work();
+  for (std::thread& thread : pool) thread.join();
+  return state.Finish();
+}
+
+}  // namespace modelseal

@@ -1,0 +1,57 @@
+// SHA-256 (FIPS 180-4) streams for the hashing engine (internal to lib/hash).
+//
+// On CPUs with the SHA extensions the block function is this project's own
+// SHA-NI kernel (lib/hash/simd/sha256_shani.cc); elsewhere OpenSSL's EVP
+// SHA-256 does the work. One SHA-NI stream is bound by instruction latency,
+// so Sha256UpdatePair() advances two independent streams with their block
+// compressions interleaved: on one core both finish in little more than the
+// time of one. Results are identical to OpenSSL's in every case.
+#ifndef MODELSEAL_HASH_SHA256_H_
+#define MODELSEAL_HASH_SHA256_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace modelseal::hash_internal {
+
+class Sha256Stream {
+ public:
+  static constexpr std::size_t kDigestBytes = 32;
+  static constexpr std::size_t kBlockBytes = 64;
+
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(Sha256Stream&&) noexcept;
+  Sha256Stream& operator=(Sha256Stream&&) noexcept;
+
+  void Update(const std::uint8_t* data, std::size_t length);
+  // Pads, returns the digest and resets the stream for reuse.
+  std::array<std::uint8_t, kDigestBytes> Finish();
+
+ private:
+  friend void Sha256UpdatePair(Sha256Stream&, const std::uint8_t*, std::size_t,
+                               Sha256Stream&, const std::uint8_t*,
+                               std::size_t);
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Same effect as a.Update(data_a, length_a); b.Update(data_b, length_b), but
+// interleaves the two streams' compressions where the CPU allows. `a` and `b`
+// must be distinct objects.
+void Sha256UpdatePair(Sha256Stream& a, const std::uint8_t* data_a,
+                      std::size_t length_a, Sha256Stream& b,
+                      const std::uint8_t* data_b, std::size_t length_b);
+
+// Which block function the streams use: "sha-ni" or "openssl".
+const char* Sha256ImplementationName();
+
+// Test hook: when true, streams created afterwards ignore SHA-NI and use
+// OpenSSL, so both paths can be tested on one machine.
+void Sha256ForceOpenSslForTesting(bool force);
+
+}  // namespace modelseal::hash_internal
+
+#endif  // MODELSEAL_HASH_SHA256_H_

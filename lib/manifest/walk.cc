@@ -1,0 +1,242 @@
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "modelseal/limits.h"
+#include "modelseal/model_walk.h"
+#include "modelseal/status.h"
+
+namespace modelseal {
+
+std::vector<std::string> DefaultIgnorePaths() {
+  return {".git", ".gitattributes", ".github", ".gitignore"};
+}
+
+absl::StatusOr<std::string> NormalizeIgnorePath(absl::string_view entry) {
+  absl::string_view trimmed = entry;
+  while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.remove_suffix(1);
+  if (trimmed.empty() || trimmed.front() == '/') {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ignore path '", entry,
+                     "' must be a non-empty path relative to the model root"));
+  }
+  for (absl::string_view part : absl::StrSplit(trimmed, '/')) {
+    if (part.empty() || part == "." || part == "..") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "ignore path '", entry, "' has an empty, '.' or '..' component"));
+    }
+  }
+  return std::string(trimmed);
+}
+
+bool IsIgnored(absl::string_view name,
+               const std::vector<std::string>& entries) {
+  for (const std::string& entry : entries) {
+    if (name == entry) return true;
+    if (name.size() > entry.size() && absl::StartsWith(name, entry) &&
+        name[entry.size()] == '/') {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool IsValidUtf8(absl::string_view text) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const unsigned char lead = bytes[i];
+    std::size_t extra = 0;
+    std::uint32_t code = 0;
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    } else if ((lead & 0xe0) == 0xc0) {
+      extra = 1;
+      code = lead & 0x1f;
+    } else if ((lead & 0xf0) == 0xe0) {
+      extra = 2;
+      code = lead & 0x0f;
+    } else if ((lead & 0xf8) == 0xf0) {
+      extra = 3;
+      code = lead & 0x07;
+    } else {
+      return false;
+    }
+    if (i + extra >= text.size()) return false;
+    for (std::size_t k = 1; k <= extra; ++k) {
+      if ((bytes[i + k] & 0xc0) != 0x80) return false;
+      code = (code << 6) | (bytes[i + k] & 0x3f);
+    }
+    static constexpr std::uint32_t kMinimum[] = {0, 0x80, 0x800, 0x10000};
+    if (code < kMinimum[extra] || code > 0x10ffff ||
+        (code >= 0xd800 && code <= 0xdfff)) {
+      return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+namespace {
+
+class Walker {
+ public:
+  Walker(Env& env, std::string real_root, const WalkOptions& options)
+      : env_(env), real_root_(std::move(real_root)), options_(options) {}
+
+  absl::Status WalkDirectory(const std::string& path, const std::string& name,
+                             std::size_t depth) {
+    if (depth > limits::kMaxDirectoryDepth) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat(name, ": directories nested deeper than ",
+                       limits::kMaxDirectoryDepth));
+    }
+    MODELSEAL_ASSIGN_OR_RETURN(std::vector<std::string> entries,
+                               env_.ListDirectory(path));
+    std::sort(entries.begin(), entries.end());
+    for (const std::string& entry : entries) {
+      const std::string child_name =
+          name.empty() ? entry : JoinPath(name, entry);
+      if (IsIgnored(child_name, options_.ignore_paths)) continue;
+      MODELSEAL_RETURN_IF_ERROR(
+          Visit(JoinPath(path, entry), child_name, depth));
+    }
+    return absl::OkStatus();
+  }
+
+  std::vector<ModelFile> TakeFiles() { return std::move(files_); }
+
+ private:
+  absl::Status Visit(const std::string& path, const std::string& name,
+                     std::size_t depth) {
+    if (!IsValidUtf8(name)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "file name is not valid UTF-8: '", absl::CHexEscape(name), "'"));
+    }
+    if (name.size() > limits::kMaxRelativePathBytes) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat(name.substr(0, 64), "...: path longer than ",
+                       limits::kMaxRelativePathBytes, " bytes"));
+    }
+    auto info = env_.LinkStat(path);
+    if (!info.ok()) {
+      if (absl::IsNotFound(info.status())) {
+        return absl::NotFoundError(absl::StrCat(
+            name, ": disappeared while the model was being listed"));
+      }
+      return info.status();
+    }
+    switch (info->type) {
+      case FileType::kRegular:
+        return AddFile(name, path, *info);
+      case FileType::kDirectory:
+        return WalkDirectory(path, name, depth + 1);
+      case FileType::kSymlink:
+        return VisitSymlink(path, name, depth);
+      case FileType::kOther:
+        break;
+    }
+    return absl::FailedPreconditionError(absl::StrCat(
+        name,
+        ": is a special file (FIFO, socket or device); only regular files "
+        "can be part of a model"));
+  }
+
+  absl::Status VisitSymlink(const std::string& path, const std::string& name,
+                            std::size_t depth) {
+    if (!options_.allow_symlinks) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          name,
+          ": is a symbolic link; symbolic links are refused unless "
+          "--allow-symlinks is given"));
+    }
+    auto target = env_.RealPath(path);
+    if (!target.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          name,
+          ": symbolic link cannot be resolved: ", target.status().message()));
+    }
+    if (*target != real_root_ && !absl::StartsWith(*target, real_root_ + "/")) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          name, ": symbolic link points outside the model root (to ", *target,
+          ")"));
+    }
+    MODELSEAL_ASSIGN_OR_RETURN(FileInfo info, env_.LinkStat(*target));
+    if (info.type == FileType::kRegular) return AddFile(name, *target, info);
+    if (info.type == FileType::kDirectory) {
+      // A link back up the tree would make the walk endless.
+      const auto key = std::make_pair(info.device, info.inode);
+      if (!linked_directories_.insert(key).second ||
+          absl::StartsWith(real_root_ + "/", *target + "/")) {
+        return absl::FailedPreconditionError(
+            absl::StrCat(name, ": symbolic link forms a directory cycle"));
+      }
+      return WalkDirectory(*target, name, depth + 1);
+    }
+    return absl::FailedPreconditionError(
+        absl::StrCat(name, ": symbolic link to a special file"));
+  }
+
+  absl::Status AddFile(const std::string& name, const std::string& path,
+                       const FileInfo& info) {
+    if (files_.size() >= limits::kMaxFilesPerModel) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "model has more than ", limits::kMaxFilesPerModel, " files"));
+    }
+    files_.push_back(ModelFile{name, path, info});
+    return absl::OkStatus();
+  }
+
+  Env& env_;
+  std::string real_root_;
+  const WalkOptions& options_;
+  std::vector<ModelFile> files_;
+  std::set<std::pair<std::uint64_t, std::uint64_t>> linked_directories_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::vector<ModelFile>> WalkModel(Env& env,
+                                                 const std::string& root,
+                                                 const WalkOptions& options) {
+  for (const std::string& entry : options.ignore_paths) {
+    MODELSEAL_ASSIGN_OR_RETURN(std::string normalized,
+                               NormalizeIgnorePath(entry));
+    if (normalized != entry) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("ignore path '", entry, "' is not normalized"));
+    }
+  }
+  // The root itself may be reached through a symlink the user chose.
+  MODELSEAL_ASSIGN_OR_RETURN(std::string real_root, env.RealPath(root));
+  MODELSEAL_ASSIGN_OR_RETURN(FileInfo info, env.LinkStat(real_root));
+  std::vector<ModelFile> files;
+  if (info.type == FileType::kRegular) {
+    files.push_back(ModelFile{".", real_root, info});
+  } else if (info.type == FileType::kDirectory) {
+    Walker walker(env, real_root, options);
+    MODELSEAL_RETURN_IF_ERROR(walker.WalkDirectory(real_root, "", 0));
+    files = walker.TakeFiles();
+  } else {
+    return absl::FailedPreconditionError(
+        absl::StrCat(root, ": not a regular file or directory"));
+  }
+  if (files.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        root, ": the model is empty (no file left after the ignore paths)"));
+  }
+  // Directory order already sorts each level, but "a/b" vs "a.txt" needs a
+  // global byte-order sort.
+  std::sort(
+      files.begin(), files.end(),
+      [](const ModelFile& a, const ModelFile& b) { return a.name < b.name; });
+  return files;
+}
+
+}  // namespace modelseal

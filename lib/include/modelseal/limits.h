@@ -37,6 +37,10 @@ inline constexpr std::uint64_t kMaxShardSize = std::uint64_t{1} << 40;
 
 // A `--check` file (sha256sum / b3sum format) is read whole: bound it.
 inline constexpr std::size_t kMaxCheckFileBytes = std::size_t{64} << 20;
+// A signature bundle, checked before parsing (real ones are a few KiB; the
+// protobuf JSON parser also bounds nesting depth).
+inline constexpr std::size_t kMaxBundleBytes = std::size_t{4} << 20;
+
 // Small text files the CLI reads whole (keys, policies, bundles).
 inline constexpr std::size_t kMaxSmallFileBytes = std::size_t{16} << 20;
 

@@ -1,0 +1,84 @@
+// Signing a model and verifying a signed model, in the OpenSSF Model Signing
+// format (see oms_bundle.h for the wire format).
+//
+// Verification fails closed. Its order: parse the bundle strictly, establish
+// the signer's key (a given public key whose hint must match the bundle's, or
+// a certificate chain verified against given CA roots), verify the DSSE
+// signature over the PAE of the exact payload bytes, and only then parse the
+// statement (types, one subject, resources, root digest), walk the model
+// with the signer's serialization and ignore paths, re-hash every signed
+// file, and compare. Every extra, missing and changed file is reported.
+#ifndef MODELSEAL_MODEL_SIGNING_H_
+#define MODELSEAL_MODEL_SIGNING_H_
+
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "modelseal/crypto.h"
+#include "modelseal/model_serialization.h"
+#include "modelseal/oms_bundle.h"
+
+namespace modelseal {
+
+struct SigningIdentity {
+  const Signer* signer = nullptr;  // borrowed, required
+  // Certificate method: DER chain, leaf first (its key must be the signer's),
+  // root not included. Empty: key method (the bundle carries the key hint).
+  std::vector<std::string> certificate_chain_der;
+};
+
+// Serializes the model, builds the statement and returns the bundle JSON.
+absl::StatusOr<std::string> SignModel(const std::string& model_path,
+                                      const SerializationOptions& options,
+                                      const HashRunOptions& run,
+                                      const SigningIdentity& identity);
+
+// A new bundle by another signer over the same payload bytes as
+// `bundle_json` (no re-hashing). The existing bundle is parsed strictly;
+// its signature is not re-checked here.
+absl::StatusOr<std::string> CosignBundle(absl::string_view bundle_json,
+                                         const SigningIdentity& identity);
+
+struct VerifyOptions {
+  // Exactly one of: a trusted public key, or CA roots (DER).
+  const Verifier* public_key = nullptr;
+  std::vector<std::string> ca_roots_der;
+  // The time at which certificate validity is checked.
+  std::time_t now = 0;
+  // Added to the signer's ignore paths (normalized, relative to the root).
+  std::vector<std::string> extra_ignore_paths;
+  // Tolerate files on disk that the signature does not list.
+  bool ignore_unsigned_files = false;
+  HashRunOptions run;
+};
+
+struct VerifyReport {
+  std::string model_name;  // subject name
+  std::string root_digest_hex;
+  SerializationOptions serialization;
+  std::size_t resources = 0;
+  std::uint64_t bytes_hashed = 0;
+  // Who signed: "key <hint>" or the leaf certificate subject.
+  std::string signer;
+  // File-level differences (paths relative to the model root).
+  std::vector<std::string> missing;
+  std::vector<std::string> extra;
+  std::vector<std::string> changed;
+  double seconds = 0;
+};
+
+// OK when the signature verifies and the model matches. Otherwise:
+// kInvalidArgument/kResourceExhausted for a malformed bundle or statement,
+// kUnauthenticated for a bad signature, untrusted key or certificate, or a
+// model that differs (the report lists the differences), and I/O errors as
+// they come. `report` is filled as far as verification got.
+absl::Status VerifyModel(const std::string& model_path,
+                         absl::string_view bundle_json,
+                         const VerifyOptions& options, VerifyReport* report);
+
+}  // namespace modelseal
+
+#endif  // MODELSEAL_MODEL_SIGNING_H_

@@ -1,0 +1,128 @@
+// `modelseal sign`: an OMS signature bundle for a model.
+#include <cstdio>
+#include <iostream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/key_flags.h"
+#include "cli/progress.h"
+#include "cli/serialization_flags.h"
+#include "modelseal/limits.h"
+#include "modelseal/model_signing.h"
+#include "modelseal/model_walk.h"
+#include "modelseal/status.h"
+
+namespace modelseal::cli {
+namespace {
+
+struct SignFlags {
+  std::string model;
+  std::string key;
+  PassphraseFlags passphrase;
+  std::string cert;
+  std::vector<std::string> cert_chain;
+  std::string output = "model.sig";
+  std::string cosign;
+  SerializationFlags serialization;
+  bool quiet = false;
+};
+
+// The signature file's path relative to the model root when it lies inside.
+absl::StatusOr<std::optional<std::string>> OutputInsideModel(Env& env, const std::string& model,
+                                                             const std::string& output) {
+  MODELSEAL_ASSIGN_OR_RETURN(std::string real_model, env.RealPath(model));
+  const std::size_t slash = output.rfind('/');
+  const std::string directory = slash == std::string::npos ? "."
+                                : slash == 0               ? "/"
+                                                           : output.substr(0, slash);
+  auto real_directory = env.RealPath(directory);
+  if (!real_directory.ok()) return real_directory.status();
+  const std::string real_output = JoinPath(*real_directory, Basename(output));
+  if (absl::StartsWith(real_output, real_model + "/")) {
+    return std::optional<std::string>(real_output.substr(real_model.size() + 1));
+  }
+  return std::optional<std::string>();
+}
+
+int RunSign(const SignFlags& flags) {
+  Env& env = *Env::Default();
+  if (flags.cert.empty() && !flags.cert_chain.empty()) {
+    return UsageError("--cert-chain needs --cert");
+  }
+  auto passphrase = flags.passphrase.Read();
+  if (!passphrase.ok()) return ReportError(passphrase.status());
+  auto signer = ReadSigner(flags.key, *passphrase);
+  if (!signer.ok()) return ReportError(signer.status());
+  SigningIdentity identity;
+  identity.signer = signer->get();
+  if (!flags.cert.empty()) {
+    std::vector<std::string> paths = {flags.cert};
+    paths.insert(paths.end(), flags.cert_chain.begin(), flags.cert_chain.end());
+    auto chain = ReadCertificates(paths);
+    if (!chain.ok()) return ReportError(chain.status());
+    identity.certificate_chain_der = *std::move(chain);
+  }
+
+  absl::StatusOr<std::string> bundle;
+  Progress progress(!flags.quiet);
+  if (!flags.cosign.empty()) {
+    if (!flags.model.empty()) return UsageError("--cosign takes no MODEL: it signs the bundle's payload");
+    auto existing = env.ReadFileToString(flags.cosign, limits::kMaxBundleBytes);
+    if (!existing.ok()) return ReportError(existing.status());
+    bundle = CosignBundle(*existing, identity);
+  } else {
+    if (flags.model.empty()) return UsageError("sign needs a MODEL (or --cosign BUNDLE)");
+    auto options = flags.serialization.ToOptions(env, flags.model);
+    if (!options.ok()) return UsageError(std::string(options.status().message()));
+    auto inside = OutputInsideModel(env, flags.model, flags.output);
+    if (!inside.ok()) return ReportError(inside.status());
+    if (inside->has_value() && !IsIgnored(**inside, options->ignore_paths)) {
+      options->ignore_paths.push_back(**inside);
+      std::sort(options->ignore_paths.begin(), options->ignore_paths.end());
+    }
+    HashRunOptions run;
+    run.threads = flags.serialization.threads;
+    run.bytes_done = progress.done();
+    run.bytes_total = progress.total();
+    bundle = SignModel(flags.model, *options, run, identity);
+  }
+  if (!bundle.ok()) return ReportError(bundle.status());
+  absl::Status written = env.WriteFileAtomically(flags.output, *bundle, 0644, true);
+  if (!written.ok()) return ReportError(written);
+  if (!flags.quiet) std::cerr << "modelseal: wrote " << flags.output << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterSignCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<SignFlags>();
+  CLI::App* command = app.add_subcommand(
+      "sign",
+      "Sign a model folder (or file): hash it, write an in-toto statement with "
+      "the OpenSSF Model Signing predicate, sign it (DSSE) and write a Sigstore "
+      "bundle. With --cosign, add another signer's bundle over the same "
+      "statement bytes without re-hashing. Ed25519 keys are a modelseal "
+      "extension: other OMS verifiers accept only ECDSA P-256/P-384/P-521.");
+  command->add_option("model", flags->model, "Model folder or single file");
+  command->add_option("--key", flags->key, "Private key (PKCS#8 PEM)")->required();
+  flags->passphrase.Register(*command, "of the private key");
+  command->add_option("--cert", flags->cert,
+                      "Signing certificate (PEM) for the key: writes the "
+                      "certificate form of the bundle");
+  command->add_option("--cert-chain", flags->cert_chain,
+                      "Intermediate certificates (PEM), leaf's issuer first; "
+                      "the root is not included");
+  command->add_option("-o,--output", flags->output,
+                      "Bundle to write (default model.sig); when inside the "
+                      "model it is added to the ignore paths");
+  command->add_option("--cosign", flags->cosign,
+                      "Existing bundle whose statement to sign again");
+  flags->serialization.Register(*command);
+  command->add_flag("-q,--quiet", flags->quiet, "No progress or status lines");
+  command->callback([flags, exit_code] { *exit_code = RunSign(*flags); });
+}
+
+}  // namespace modelseal::cli

@@ -1,0 +1,182 @@
+// `modelseal verify`: check a model against its OMS signature bundle(s).
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/key_flags.h"
+#include "cli/progress.h"
+#include "cli/serialization_flags.h"
+#include "modelseal/limits.h"
+#include "modelseal/model_signing.h"
+#include "modelseal/model_walk.h"
+#include "modelseal/status.h"
+#include "modelseal/v1/manifest.pb.h"
+
+namespace modelseal::cli {
+namespace {
+
+struct VerifyFlags {
+  std::string model;
+  std::vector<std::string> signatures;
+  std::string key;
+  std::vector<std::string> ca;
+  std::vector<std::string> ignore_paths;
+  bool ignore_unsigned_files = false;
+  std::string format = "text";
+  unsigned threads = 0;
+  bool quiet = false;
+};
+
+void Describe(const VerifyReport& report, v1::SignatureResult* result) {
+  result->set_model(report.model_name);
+  if (!report.root_digest_hex.empty()) {
+    result->set_root_digest(absl::StrCat("sha256:", report.root_digest_hex));
+  }
+  result->set_signer(report.signer);
+  v1::Serialization* serialization = result->mutable_serialization();
+  serialization->set_method(std::string(SerializationMethodName(report.serialization.method)));
+  serialization->set_hash_type(std::string(HashAlgorithmName(report.serialization.hash)));
+  serialization->set_allow_symlinks(report.serialization.allow_symlinks);
+  for (const std::string& path : report.serialization.ignore_paths) {
+    serialization->add_ignore_paths(path);
+  }
+  if (report.serialization.method == SerializationMethod::kShards) {
+    serialization->set_shard_size(report.serialization.shard_size);
+  }
+  result->set_resources(report.resources);
+  result->set_bytes_hashed(report.bytes_hashed);
+  for (const auto& path : report.changed) result->add_changed(path);
+  for (const auto& path : report.missing) result->add_missing(path);
+  for (const auto& path : report.extra) result->add_extra(path);
+  result->set_seconds(report.seconds);
+}
+
+std::string TextFor(const v1::SignatureResult& result) {
+  if (result.ok()) {
+    return absl::StrCat("OK: ", result.signature(), ": model '", result.model(), "' (",
+                        result.resources(), " resources, ", result.serialization().hash_type(),
+                        " ", result.serialization().method(), ", ", result.bytes_hashed(),
+                        " bytes re-hashed in ", absl::StrFormat("%.2f", result.seconds()),
+                        "s) ", result.root_digest(), " signed by ", result.signer(), "\n");
+  }
+  std::string text = absl::StrCat("FAILED: ", result.signature(), ": ", result.error(), "\n");
+  for (const auto& path : result.changed()) absl::StrAppend(&text, "  changed: ", path, "\n");
+  for (const auto& path : result.missing()) absl::StrAppend(&text, "  missing: ", path, "\n");
+  for (const auto& path : result.extra()) absl::StrAppend(&text, "  not signed: ", path, "\n");
+  return text;
+}
+
+int RunVerify(const VerifyFlags& flags) {
+  Env& env = *Env::Default();
+  if (flags.key.empty() == flags.ca.empty()) {
+    return UsageError("verify needs exactly one of --key PUB or --ca ROOT…");
+  }
+  if (flags.format != "text" && flags.format != "json") {
+    return UsageError("--format must be text or json");
+  }
+  VerifyOptions options;
+  std::unique_ptr<Verifier> key;
+  if (!flags.key.empty()) {
+    auto loaded = ReadVerifier(flags.key);
+    if (!loaded.ok()) return ReportError(loaded.status());
+    key = *std::move(loaded);
+    options.public_key = key.get();
+  } else {
+    auto roots = ReadCertificates(flags.ca);
+    if (!roots.ok()) return ReportError(roots.status());
+    if (roots->empty()) return ReportError(absl::InvalidArgumentError("no certificate in --ca"));
+    options.ca_roots_der = *std::move(roots);
+  }
+  options.now = std::time(nullptr);
+  auto ignore = ResolveIgnorePaths(env, flags.model, flags.ignore_paths);
+  if (!ignore.ok()) return UsageError(std::string(ignore.status().message()));
+  options.extra_ignore_paths = *std::move(ignore);
+  // The bundles themselves may sit inside the model folder.
+  for (const std::string& signature : flags.signatures) {
+    auto real_model = env.RealPath(flags.model);
+    auto real_signature = env.RealPath(signature);
+    if (real_model.ok() && real_signature.ok() &&
+        real_signature->rfind(*real_model + "/", 0) == 0) {
+      options.extra_ignore_paths.push_back(real_signature->substr(real_model->size() + 1));
+    }
+  }
+  options.ignore_unsigned_files = flags.ignore_unsigned_files;
+  options.run.threads = flags.threads;
+
+  v1::VerifyReport report;
+  report.set_ok(true);
+  int exit_code = kExitOk;
+  for (const std::string& signature : flags.signatures) {
+    v1::SignatureResult* result = report.add_signatures();
+    result->set_signature(signature);
+    absl::Status status;
+    VerifyReport details;
+    auto bundle = env.ReadFileToString(signature, limits::kMaxBundleBytes);
+    if (!bundle.ok()) {
+      status = bundle.status();
+    } else {
+      Progress progress(!flags.quiet && flags.format == "text");
+      options.run.bytes_done = progress.done();
+      options.run.bytes_total = progress.total();
+      status = VerifyModel(flags.model, *bundle, options, &details);
+    }
+    Describe(details, result);
+    result->set_ok(status.ok());
+    if (!status.ok()) {
+      result->set_error(std::string(status.message()));
+      report.set_ok(false);
+      // The most serious failure decides the exit code: a failed check (1)
+      // outranks malformed input (3) only when nothing worse happened.
+      const int code = ExitCodeFor(status);
+      if (exit_code == kExitOk || code > exit_code) exit_code = code;
+    }
+  }
+  const std::string out = flags.format == "json"
+                              ? ToJson(report)
+                              : [&report] {
+                                  std::string text;
+                                  for (const auto& result : report.signatures()) {
+                                    text += TextFor(result);
+                                  }
+                                  return text;
+                                }();
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  return exit_code;
+}
+
+}  // namespace
+
+void RegisterVerifyCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<VerifyFlags>();
+  CLI::App* command = app.add_subcommand(
+      "verify",
+      "Verify a model against OpenSSF Model Signing bundle(s): the signature "
+      "(by --key, or a certificate chained to --ca roots), the statement, and "
+      "every file, re-hashed with the signer's serialization. Names every "
+      "changed, missing and unsigned file. Exit 0 only if every --signature "
+      "verifies.");
+  command->add_option("model", flags->model, "Model folder or single file")->required();
+  command->add_option("-s,--signature", flags->signatures, "Bundle(s) to check (default model.sig)")
+      ->default_val(std::vector<std::string>{"model.sig"});
+  command->add_option("--key", flags->key, "Trusted public key (SPKI PEM)");
+  command->add_option("--ca", flags->ca, "Trusted CA root certificate(s) (PEM)");
+  command->add_option("--ignore-paths", flags->ignore_paths,
+                      "More paths to leave out, relative to the model root or "
+                      "absolute inside it (added to the signer's)");
+  command->add_flag("--ignore-unsigned-files", flags->ignore_unsigned_files,
+                    "Do not fail on files the signature does not list");
+  command->add_option("--format", flags->format, "text (default) or json "
+                      "(schemas/verify-report.schema.json)");
+  command->add_option("-t,--threads", flags->threads, "Worker threads (default: one per CPU)")
+      ->check(CLI::Range(1u, limits::kMaxHashThreads));
+  command->add_flag("-q,--quiet", flags->quiet, "No progress line");
+  command->callback([flags, exit_code] { *exit_code = RunVerify(*flags); });
+}
+
+}  // namespace modelseal::cli

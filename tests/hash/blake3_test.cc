@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hash/blake3_dispatch.h"
@@ -370,6 +371,7 @@ TEST(Blake3Test, EveryKernelAgreesWithPortableAtRandomOutputSeeks) {
     std::size_t length;
   };
   std::vector<Probe> probes;
+  probes.reserve(66);
   for (int i = 0; i < 64; ++i) {
     probes.push_back({rng() % 4000, 1 + rng() % 200});
   }
@@ -482,13 +484,13 @@ TEST(Blake3Test, MatchesB3sumOnFilesOfBoundaryLengths) {
     ASSERT_TRUE(WriteFile(path, data.data(), data.size()));
 
     const std::string b3_hash =
-        RunAndCapture("b3sum --no-names '" + path + "'");
-    const std::string b3_long =
-        RunAndCapture("b3sum --no-names --length 131 '" + path + "'");
-    const std::string b3_keyed = RunAndCapture("b3sum --keyed --no-names '" +
-                                               path + "' < '" + key_path + "'");
-    const std::string b3_derive = RunAndCapture(
-        "b3sum --no-names --derive-key '" + context + "' '" + path + "'");
+        RunAndCapture(absl::StrCat("b3sum --no-names '", path, "'"));
+    const std::string b3_long = RunAndCapture(
+        absl::StrCat("b3sum --no-names --length 131 '", path, "'"));
+    const std::string b3_keyed = RunAndCapture(absl::StrCat(
+        "b3sum --keyed --no-names '", path, "' < '", key_path, "'"));
+    const std::string b3_derive = RunAndCapture(absl::StrCat(
+        "b3sum --no-names --derive-key '", context, "' '", path, "'"));
     ASSERT_EQ(b3_hash.size(), 64u) << "b3sum output: " << b3_hash;
     ASSERT_EQ(b3_long.size(), 2 * kExtendedLen);
     ASSERT_EQ(b3_keyed.size(), 64u);
@@ -508,10 +510,10 @@ TEST(Blake3Test, MatchesB3sumOnFilesOfBoundaryLengths) {
       derive.Update(data.data(), data.size());
       EXPECT_EQ(Hex(derive.Finalize()), b3_derive);
     }
-    std::remove(path.c_str());
+    EXPECT_EQ(std::remove(path.c_str()), 0);
   }
-  std::remove(key_path.c_str());
-  rmdir(dir.c_str());
+  EXPECT_EQ(std::remove(key_path.c_str()), 0);
+  EXPECT_EQ(rmdir(dir.c_str()), 0);
 }
 
 // ---- Subtree interface

@@ -48,26 +48,39 @@ template <int kStep>
 [[gnu::always_inline]] inline void LaneStep(
     V v[16], const V m[16], const std::array<std::uint8_t, 16>& s) {
   constexpr auto& q = kQuads[kStep];
+  constexpr std::size_t kFirst = std::size_t{8} * kStep;
 #pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) {
-    v[q[j][0]] = Add(Add(v[q[j][0]], m[s[8 * kStep + 2 * j]]), v[q[j][1]]);
+  for (std::size_t j = 0; j < 4; ++j) {
+    v[q[j][0]] = Add(Add(v[q[j][0]], m[s[kFirst + 2 * j]]), v[q[j][1]]);
   }
 #pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) v[q[j][3]] = Rot16(Xor(v[q[j][3]], v[q[j][0]]));
-#pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) v[q[j][2]] = Add(v[q[j][2]], v[q[j][3]]);
-#pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) v[q[j][1]] = Rot12(Xor(v[q[j][1]], v[q[j][2]]));
-#pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) {
-    v[q[j][0]] = Add(Add(v[q[j][0]], m[s[8 * kStep + 2 * j + 1]]), v[q[j][1]]);
+  for (std::size_t j = 0; j < 4; ++j) {
+    v[q[j][3]] = Rot16(Xor(v[q[j][3]], v[q[j][0]]));
   }
 #pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) v[q[j][3]] = Rot8(Xor(v[q[j][3]], v[q[j][0]]));
+  for (std::size_t j = 0; j < 4; ++j) {
+    v[q[j][2]] = Add(v[q[j][2]], v[q[j][3]]);
+  }
 #pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) v[q[j][2]] = Add(v[q[j][2]], v[q[j][3]]);
+  for (std::size_t j = 0; j < 4; ++j) {
+    v[q[j][1]] = Rot12(Xor(v[q[j][1]], v[q[j][2]]));
+  }
 #pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) v[q[j][1]] = Rot7(Xor(v[q[j][1]], v[q[j][2]]));
+  for (std::size_t j = 0; j < 4; ++j) {
+    v[q[j][0]] = Add(Add(v[q[j][0]], m[s[kFirst + 2 * j + 1]]), v[q[j][1]]);
+  }
+#pragma GCC unroll 4
+  for (std::size_t j = 0; j < 4; ++j) {
+    v[q[j][3]] = Rot8(Xor(v[q[j][3]], v[q[j][0]]));
+  }
+#pragma GCC unroll 4
+  for (std::size_t j = 0; j < 4; ++j) {
+    v[q[j][2]] = Add(v[q[j][2]], v[q[j][3]]);
+  }
+#pragma GCC unroll 4
+  for (std::size_t j = 0; j < 4; ++j) {
+    v[q[j][1]] = Rot7(Xor(v[q[j][1]], v[q[j][2]]));
+  }
 }
 
 [[gnu::always_inline]] inline void LaneRounds(V v[16], const V m[16]) {
@@ -126,10 +139,10 @@ void Hash8(const std::uint8_t* const* inputs, std::size_t blocks,
            std::uint8_t flags_end, std::uint8_t* out) {
   V h[8];
 #pragma GCC unroll 8
-  for (int i = 0; i < 8; ++i) h[i] = Set1(key[i]);
+  for (std::size_t i = 0; i < 8; ++i) h[i] = Set1(key[i]);
   alignas(32) std::uint32_t lo[8];
   alignas(32) std::uint32_t hi[8];
-  for (int i = 0; i < 8; ++i) {
+  for (std::size_t i = 0; i < 8; ++i) {
     const std::uint64_t c = counter + (increment_counter ? i : 0);
     lo[i] = static_cast<std::uint32_t>(c);
     hi[i] = static_cast<std::uint32_t>(c >> 32);
@@ -143,7 +156,7 @@ void Hash8(const std::uint8_t* const* inputs, std::size_t blocks,
     const std::size_t offset = b * kBlake3BlockLen;
     V m[16];
 #pragma GCC unroll 8
-    for (int i = 0; i < 8; ++i) {
+    for (std::size_t i = 0; i < 8; ++i) {
       m[i] = LoadU(inputs[i] + offset);
       m[8 + i] = LoadU(inputs[i] + offset + 32);
       // Same block of the chunk 8 ahead: where the next batch of chunks
@@ -172,11 +185,11 @@ void Hash8(const std::uint8_t* const* inputs, std::size_t blocks,
                Set1(block_flags)};
     LaneRounds(v, m);
 #pragma GCC unroll 8
-    for (int i = 0; i < 8; ++i) h[i] = Xor(v[i], v[i + 8]);
+    for (std::size_t i = 0; i < 8; ++i) h[i] = Xor(v[i], v[i + 8]);
   }
   Transpose8(h);
 #pragma GCC unroll 8
-  for (int i = 0; i < 8; ++i) {
+  for (std::size_t i = 0; i < 8; ++i) {
     _mm256_storeu_si256(reinterpret_cast<V*>(out + 32 * i), h[i]);
   }
 }

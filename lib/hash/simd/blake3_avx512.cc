@@ -54,7 +54,7 @@ inline __m256i Half(__m512i a) {
 
 struct Zmm {
   using V = __m512i;
-  static constexpr int kLanes = 16;
+  static constexpr std::size_t kLanes = 16;
   static V Add(V a, V b) { return _mm512_add_epi32(a, b); }
   static V Xor(V a, V b) { return _mm512_xor_si512(a, b); }
   static V Set1(std::uint32_t x) {
@@ -70,7 +70,7 @@ struct Zmm {
       const std::uint8_t* const* inputs, std::size_t offset, V m[16]) {
     V r[16];
 #pragma GCC unroll 16
-    for (int i = 0; i < 16; ++i) {
+    for (std::size_t i = 0; i < 16; ++i) {
       r[i] = Load(inputs[i] + offset);
       // Same block of the chunk 16 ahead: where the next batch of chunks
       // usually starts. Prefetches never fault, so overshooting is harmless.
@@ -83,7 +83,7 @@ struct Zmm {
     // lanes into one vector.
     V b[4][4];
 #pragma GCC unroll 4
-    for (int g = 0; g < 4; ++g) {
+    for (std::size_t g = 0; g < 4; ++g) {
       const V a0 = Unpacklo32(r[4 * g], r[4 * g + 1]);
       const V a1 = Unpackhi32(r[4 * g], r[4 * g + 1]);
       const V a2 = Unpacklo32(r[4 * g + 2], r[4 * g + 3]);
@@ -94,7 +94,7 @@ struct Zmm {
       b[g][3] = Unpackhi64(a1, a3);
     }
 #pragma GCC unroll 4
-    for (int j = 0; j < 4; ++j) {
+    for (std::size_t j = 0; j < 4; ++j) {
       const V c0 = ShuffleLanes<0x44>(b[0][j], b[1][j]);
       const V c1 = ShuffleLanes<0xEE>(b[0][j], b[1][j]);
       const V c2 = ShuffleLanes<0x44>(b[2][j], b[3][j]);
@@ -112,7 +112,7 @@ struct Zmm {
     V u[4];
     V w[4];
 #pragma GCC unroll 2
-    for (int half = 0; half < 2; ++half) {
+    for (std::size_t half = 0; half < 2; ++half) {
       V* dst = half == 0 ? u : w;
       const V* src = h + 4 * half;
       const V a0 = Unpacklo32(src[0], src[1]);
@@ -127,7 +127,7 @@ struct Zmm {
     const V low = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11);
     const V high = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
 #pragma GCC unroll 4
-    for (int j = 0; j < 4; ++j) {
+    for (std::size_t j = 0; j < 4; ++j) {
       const V x = _mm512_permutex2var_epi64(u[j], low, w[j]);
       const V y = _mm512_permutex2var_epi64(u[j], high, w[j]);
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 32 * j), Half<0>(x));
@@ -171,7 +171,7 @@ struct Zmm {
 
 struct Ymm {
   using V = __m256i;
-  static constexpr int kLanes = 8;
+  static constexpr std::size_t kLanes = 8;
   static V Add(V a, V b) { return _mm256_add_epi32(a, b); }
   static V Xor(V a, V b) { return _mm256_xor_si256(a, b); }
   static V Set1(std::uint32_t x) {
@@ -188,7 +188,7 @@ struct Ymm {
   [[gnu::always_inline]] static void LoadMessage(
       const std::uint8_t* const* inputs, std::size_t offset, V m[16]) {
 #pragma GCC unroll 8
-    for (int i = 0; i < 8; ++i) {
+    for (std::size_t i = 0; i < 8; ++i) {
       m[i] = Load(inputs[i] + offset);
       m[8 + i] = Load(inputs[i] + offset + 32);
       _mm_prefetch(reinterpret_cast<const char*>(inputs[i] + offset +
@@ -203,7 +203,7 @@ struct Ymm {
                                                          std::uint8_t* out) {
     Transpose8(h);
 #pragma GCC unroll 8
-    for (int i = 0; i < 8; ++i) {
+    for (std::size_t i = 0; i < 8; ++i) {
       _mm256_storeu_si256(reinterpret_cast<V*>(out + 32 * i), h[i]);
     }
   }
@@ -223,7 +223,7 @@ struct Ymm {
 
 struct Xmm {
   using V = __m128i;
-  static constexpr int kLanes = 4;
+  static constexpr std::size_t kLanes = 4;
   static V Add(V a, V b) { return _mm_add_epi32(a, b); }
   static V Xor(V a, V b) { return _mm_xor_si128(a, b); }
   static V Set1(std::uint32_t x) { return _mm_set1_epi32(static_cast<int>(x)); }
@@ -238,9 +238,9 @@ struct Xmm {
   [[gnu::always_inline]] static void LoadMessage(
       const std::uint8_t* const* inputs, std::size_t offset, V m[16]) {
 #pragma GCC unroll 4
-    for (int q = 0; q < 4; ++q) {
+    for (std::size_t q = 0; q < 4; ++q) {
 #pragma GCC unroll 4
-      for (int i = 0; i < 4; ++i) {
+      for (std::size_t i = 0; i < 4; ++i) {
         m[4 * q + i] = Load(inputs[i] + offset + 16 * q);
       }
       Transpose4(m[4 * q], m[4 * q + 1], m[4 * q + 2], m[4 * q + 3]);
@@ -252,7 +252,7 @@ struct Xmm {
     Transpose4(h[0], h[1], h[2], h[3]);
     Transpose4(h[4], h[5], h[6], h[7]);
 #pragma GCC unroll 4
-    for (int i = 0; i < 4; ++i) {
+    for (std::size_t i = 0; i < 4; ++i) {
       _mm_storeu_si128(reinterpret_cast<V*>(out + 32 * i), h[i]);
       _mm_storeu_si128(reinterpret_cast<V*>(out + 32 * i + 16), h[4 + i]);
     }
@@ -266,34 +266,38 @@ template <class W, int kStep>
     typename W::V v[16], const typename W::V m[16],
     const std::array<std::uint8_t, 16>& s) {
   constexpr auto& q = kQuads[kStep];
+  constexpr std::size_t kFirst = std::size_t{8} * kStep;
 #pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) {
-    v[q[j][0]] =
-        W::Add(W::Add(v[q[j][0]], m[s[8 * kStep + 2 * j]]), v[q[j][1]]);
+  for (std::size_t j = 0; j < 4; ++j) {
+    v[q[j][0]] = W::Add(W::Add(v[q[j][0]], m[s[kFirst + 2 * j]]), v[q[j][1]]);
   }
 #pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) {
+  for (std::size_t j = 0; j < 4; ++j) {
     v[q[j][3]] = W::template Ror<16>(W::Xor(v[q[j][3]], v[q[j][0]]));
   }
 #pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) v[q[j][2]] = W::Add(v[q[j][2]], v[q[j][3]]);
+  for (std::size_t j = 0; j < 4; ++j) {
+    v[q[j][2]] = W::Add(v[q[j][2]], v[q[j][3]]);
+  }
 #pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) {
+  for (std::size_t j = 0; j < 4; ++j) {
     v[q[j][1]] = W::template Ror<12>(W::Xor(v[q[j][1]], v[q[j][2]]));
   }
 #pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) {
+  for (std::size_t j = 0; j < 4; ++j) {
     v[q[j][0]] =
-        W::Add(W::Add(v[q[j][0]], m[s[8 * kStep + 2 * j + 1]]), v[q[j][1]]);
+        W::Add(W::Add(v[q[j][0]], m[s[kFirst + 2 * j + 1]]), v[q[j][1]]);
   }
 #pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) {
+  for (std::size_t j = 0; j < 4; ++j) {
     v[q[j][3]] = W::template Ror<8>(W::Xor(v[q[j][3]], v[q[j][0]]));
   }
 #pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) v[q[j][2]] = W::Add(v[q[j][2]], v[q[j][3]]);
+  for (std::size_t j = 0; j < 4; ++j) {
+    v[q[j][2]] = W::Add(v[q[j][2]], v[q[j][3]]);
+  }
 #pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) {
+  for (std::size_t j = 0; j < 4; ++j) {
     v[q[j][1]] = W::template Ror<7>(W::Xor(v[q[j][1]], v[q[j][2]]));
   }
 }
@@ -326,10 +330,10 @@ void HashLanes(const std::uint8_t* const* inputs, std::size_t blocks,
   using V = typename W::V;
   V h[8];
 #pragma GCC unroll 8
-  for (int i = 0; i < 8; ++i) h[i] = W::Set1(key[i]);
+  for (std::size_t i = 0; i < 8; ++i) h[i] = W::Set1(key[i]);
   alignas(64) std::uint32_t lo[W::kLanes];
   alignas(64) std::uint32_t hi[W::kLanes];
-  for (int i = 0; i < W::kLanes; ++i) {
+  for (std::size_t i = 0; i < W::kLanes; ++i) {
     const std::uint64_t c = counter + (increment_counter ? i : 0);
     lo[i] = static_cast<std::uint32_t>(c);
     hi[i] = static_cast<std::uint32_t>(c >> 32);
@@ -360,7 +364,7 @@ void HashLanes(const std::uint8_t* const* inputs, std::size_t blocks,
                W::Set1(block_flags)};
     LaneRounds<W>(v, m);
 #pragma GCC unroll 8
-    for (int i = 0; i < 8; ++i) h[i] = W::Xor(v[i], v[i + 8]);
+    for (std::size_t i = 0; i < 8; ++i) h[i] = W::Xor(v[i], v[i + 8]);
   }
   W::StoreChainingValues(h, out);
 }
@@ -377,8 +381,9 @@ constexpr RowMessageIndex MakeRowMessageIndex() {
   constexpr int kSlots[16] = {0, 2,  4,  6,  1, 3,  5,  7,
                               8, 10, 12, 14, 9, 11, 13, 15};
   for (std::size_t r = 0; r < kBlake3Rounds; ++r) {
-    for (int i = 0; i < 16; ++i)
+    for (std::size_t i = 0; i < 16; ++i) {
       out.index[r][i] = kBlake3Schedule[r][kSlots[i]];
+    }
   }
   return out;
 }
@@ -508,7 +513,7 @@ void Blake3HashManyAvx512(const std::uint8_t* const* inputs,
   }
   for (std::size_t i = 0; i < num_inputs; ++i) {
     std::uint32_t cv[8];
-    for (int w = 0; w < 8; ++w) cv[w] = key[w];
+    for (std::size_t w = 0; w < 8; ++w) cv[w] = key[w];
     const std::uint64_t input_counter = counter + i * step;
     for (std::size_t b = 0; b < blocks; ++b) {
       std::uint8_t block_flags = flags;

@@ -101,26 +101,39 @@ template <int kStep>
 [[gnu::always_inline]] inline void LaneStep(
     V v[16], const V m[16], const std::array<std::uint8_t, 16>& s) {
   constexpr auto& q = kQuads[kStep];
+  constexpr std::size_t kFirst = std::size_t{8} * kStep;
 #pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) {
-    v[q[j][0]] = Add(Add(v[q[j][0]], m[s[8 * kStep + 2 * j]]), v[q[j][1]]);
+  for (std::size_t j = 0; j < 4; ++j) {
+    v[q[j][0]] = Add(Add(v[q[j][0]], m[s[kFirst + 2 * j]]), v[q[j][1]]);
   }
 #pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) v[q[j][3]] = Rot16(Xor(v[q[j][3]], v[q[j][0]]));
-#pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) v[q[j][2]] = Add(v[q[j][2]], v[q[j][3]]);
-#pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) v[q[j][1]] = Rot12(Xor(v[q[j][1]], v[q[j][2]]));
-#pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) {
-    v[q[j][0]] = Add(Add(v[q[j][0]], m[s[8 * kStep + 2 * j + 1]]), v[q[j][1]]);
+  for (std::size_t j = 0; j < 4; ++j) {
+    v[q[j][3]] = Rot16(Xor(v[q[j][3]], v[q[j][0]]));
   }
 #pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) v[q[j][3]] = Rot8(Xor(v[q[j][3]], v[q[j][0]]));
+  for (std::size_t j = 0; j < 4; ++j) {
+    v[q[j][2]] = Add(v[q[j][2]], v[q[j][3]]);
+  }
 #pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) v[q[j][2]] = Add(v[q[j][2]], v[q[j][3]]);
+  for (std::size_t j = 0; j < 4; ++j) {
+    v[q[j][1]] = Rot12(Xor(v[q[j][1]], v[q[j][2]]));
+  }
 #pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) v[q[j][1]] = Rot7(Xor(v[q[j][1]], v[q[j][2]]));
+  for (std::size_t j = 0; j < 4; ++j) {
+    v[q[j][0]] = Add(Add(v[q[j][0]], m[s[kFirst + 2 * j + 1]]), v[q[j][1]]);
+  }
+#pragma GCC unroll 4
+  for (std::size_t j = 0; j < 4; ++j) {
+    v[q[j][3]] = Rot8(Xor(v[q[j][3]], v[q[j][0]]));
+  }
+#pragma GCC unroll 4
+  for (std::size_t j = 0; j < 4; ++j) {
+    v[q[j][2]] = Add(v[q[j][2]], v[q[j][3]]);
+  }
+#pragma GCC unroll 4
+  for (std::size_t j = 0; j < 4; ++j) {
+    v[q[j][1]] = Rot7(Xor(v[q[j][1]], v[q[j][2]]));
+  }
 }
 
 [[gnu::always_inline]] inline void LaneRounds(V v[16], const V m[16]) {
@@ -161,10 +174,10 @@ void Hash4(const std::uint8_t* const* inputs, std::size_t blocks,
            std::uint8_t flags_end, std::uint8_t* out) {
   V h[8];
 #pragma GCC unroll 8
-  for (int i = 0; i < 8; ++i) h[i] = Set1(key[i]);
+  for (std::size_t i = 0; i < 8; ++i) h[i] = Set1(key[i]);
   alignas(16) std::uint32_t lo[4];
   alignas(16) std::uint32_t hi[4];
-  for (int i = 0; i < 4; ++i) {
+  for (std::size_t i = 0; i < 4; ++i) {
     const std::uint64_t c = counter + (increment_counter ? i : 0);
     lo[i] = static_cast<std::uint32_t>(c);
     hi[i] = static_cast<std::uint32_t>(c >> 32);
@@ -179,14 +192,14 @@ void Hash4(const std::uint8_t* const* inputs, std::size_t blocks,
     // Same block of the chunk 4 ahead, where the next batch of chunks
     // usually starts; prefetches never fault, so overshooting is harmless.
 #pragma GCC unroll 4
-    for (int i = 0; i < 4; ++i) {
+    for (std::size_t i = 0; i < 4; ++i) {
       _mm_prefetch(reinterpret_cast<const char*>(inputs[i] + offset +
                                                  4 * kBlake3ChunkLen),
                    _MM_HINT_T1);
     }
     V m[16];
 #pragma GCC unroll 4
-    for (int q = 0; q < 4; ++q) {
+    for (std::size_t q = 0; q < 4; ++q) {
       m[4 * q + 0] = LoadU(inputs[0] + offset + 16 * q);
       m[4 * q + 1] = LoadU(inputs[1] + offset + 16 * q);
       m[4 * q + 2] = LoadU(inputs[2] + offset + 16 * q);
@@ -211,12 +224,12 @@ void Hash4(const std::uint8_t* const* inputs, std::size_t blocks,
                Set1(block_flags)};
     LaneRounds(v, m);
 #pragma GCC unroll 8
-    for (int i = 0; i < 8; ++i) h[i] = Xor(v[i], v[i + 8]);
+    for (std::size_t i = 0; i < 8; ++i) h[i] = Xor(v[i], v[i + 8]);
   }
   Transpose4(h[0], h[1], h[2], h[3]);
   Transpose4(h[4], h[5], h[6], h[7]);
 #pragma GCC unroll 4
-  for (int i = 0; i < 4; ++i) {
+  for (std::size_t i = 0; i < 4; ++i) {
     _mm_storeu_si128(reinterpret_cast<V*>(out + 32 * i), h[i]);
     _mm_storeu_si128(reinterpret_cast<V*>(out + 32 * i + 16), h[4 + i]);
   }
@@ -265,7 +278,7 @@ void Blake3HashManySse41(const std::uint8_t* const* inputs,
   }
   for (std::size_t i = 0; i < num_inputs; ++i) {
     std::uint32_t cv[8];
-    for (int w = 0; w < 8; ++w) cv[w] = key[w];
+    for (std::size_t w = 0; w < 8; ++w) cv[w] = key[w];
     const std::uint64_t input_counter =
         increment_counter ? counter + i : counter;
     for (std::size_t b = 0; b < blocks; ++b) {

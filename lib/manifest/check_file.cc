@@ -28,6 +28,8 @@ absl::StatusOr<std::string> Unescape(absl::string_view path, std::size_t line) {
       out.push_back('\\');
     } else if (next == 'n') {
       out.push_back('\n');
+    } else if (next == 'r') {
+      out.push_back('\r');
     } else {
       return absl::InvalidArgumentError(absl::StrCat(
           "line ", line, ": unknown escape '\\", std::string(1, next), "'"));
@@ -40,7 +42,9 @@ absl::StatusOr<std::string> Unescape(absl::string_view path, std::size_t line) {
 
 std::string FormatChecksumLine(absl::Span<const std::uint8_t> digest,
                                absl::string_view path) {
-  const bool escape = path.find_first_of("\\\n") != absl::string_view::npos;
+  // '\r' is escaped too (as coreutils 9 does): a path ending in it would
+  // otherwise read back without it, since readers accept CRLF line ends.
+  const bool escape = path.find_first_of("\\\n\r") != absl::string_view::npos;
   std::string line = escape ? "\\" : "";
   absl::StrAppend(&line, HexEncode(digest), "  ");
   for (char c : path) {
@@ -48,6 +52,8 @@ std::string FormatChecksumLine(absl::Span<const std::uint8_t> digest,
       line += "\\\\";
     } else if (escape && c == '\n') {
       line += "\\n";
+    } else if (escape && c == '\r') {
+      line += "\\r";
     } else {
       line.push_back(c);
     }

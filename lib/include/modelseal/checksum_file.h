@@ -1,10 +1,11 @@
 // The checksum-list format of sha256sum and b3sum, read and written.
 //
-// One line per file: "<lower-case hex>  <path>\n". A path containing '\\' or
-// a newline is written escaped ("\\\\", "\\n") with a '\\' before the hex, as
-// GNU coreutils and b3sum do. Reading also accepts the " *<path>" binary
-// marker and CRLF line ends. Reading is strict: any malformed line is an
-// error naming its line number (sha256sum --strict behaviour).
+// One line per file: "<lower-case hex>  <path>\n". A path containing '\\', a
+// newline or a carriage return is written escaped ("\\\\", "\\n", "\\r") with
+// a '\\' before the hex, as GNU coreutils and b3sum do. Reading also accepts
+// the " *<path>" binary marker and CRLF line ends. Reading is strict: any
+// malformed line is an error naming its line number (sha256sum --strict
+// behaviour).
 #ifndef MODELSEAL_CHECKSUM_FILE_H_
 #define MODELSEAL_CHECKSUM_FILE_H_
 

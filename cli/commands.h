@@ -12,6 +12,7 @@ void RegisterDigestCommand(CLI::App& app, int* exit_code);
 void RegisterKeygenCommand(CLI::App& app, int* exit_code);
 void RegisterSignCommand(CLI::App& app, int* exit_code);
 void RegisterVerifyCommand(CLI::App& app, int* exit_code);
+void RegisterLogCommand(CLI::App& app, int* exit_code);
 
 }  // namespace modelseal::cli
 

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   modelseal::cli::RegisterKeygenCommand(app, &exit_code);
   modelseal::cli::RegisterSignCommand(app, &exit_code);
   modelseal::cli::RegisterVerifyCommand(app, &exit_code);
+  modelseal::cli::RegisterLogCommand(app, &exit_code);
   // CLI11 would only say "a subcommand is required" for a mistyped one.
   const auto known = [&app](const char* name) {
     for (const CLI::App* command : app.get_subcommands({})) {

@@ -1,5 +1,6 @@
 // `modelseal sign`: an OMS signature bundle for a model.
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 
 #include "absl/strings/match.h"
@@ -7,11 +8,13 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/key_flags.h"
+#include "cli/log_support.h"
 #include "cli/progress.h"
 #include "cli/serialization_flags.h"
 #include "modelseal/limits.h"
 #include "modelseal/model_signing.h"
 #include "modelseal/model_walk.h"
+#include "modelseal/release_log.h"
 #include "modelseal/status.h"
 
 namespace modelseal::cli {
@@ -26,8 +29,24 @@ struct SignFlags {
   std::string output = "model.sig";
   std::string cosign;
   SerializationFlags serialization;
+  std::string log;
+  std::string log_signer_key;
   bool quiet = false;
 };
+
+// Records the bundle in a log directory (as its writer) or at a `log serve`
+// URL, returning the bundle with its log entry.
+absl::StatusOr<std::string> RecordInLog(const SignFlags& flags, const std::string& bundle) {
+  if (absl::StartsWith(flags.log, "http://") || absl::StartsWith(flags.log, "https://")) {
+    return SubmitToLogServer(flags.log, bundle);
+  }
+  MODELSEAL_ASSIGN_OR_RETURN(std::unique_ptr<tlog::LogWriter> writer,
+                             OpenLogWriter(flags.log, flags.log_signer_key));
+  MODELSEAL_ASSIGN_OR_RETURN(
+      std::vector<std::string> updated,
+      AddBundlesToLog(*writer, {bundle}, static_cast<std::uint64_t>(std::time(nullptr))));
+  return updated[0];
+}
 
 // The signature file's path relative to the model root when it lies inside.
 absl::StatusOr<std::optional<std::string>> OutputInsideModel(Env& env, const std::string& model,
@@ -89,6 +108,10 @@ int RunSign(const SignFlags& flags) {
     bundle = SignModel(flags.model, *options, run, identity);
   }
   if (!bundle.ok()) return ReportError(bundle.status());
+  if (!flags.log.empty()) {
+    bundle = RecordInLog(flags, *bundle);
+    if (!bundle.ok()) return ReportError(Annotate(bundle.status(), "transparency log"));
+  }
   absl::Status written = env.WriteFileAtomically(flags.output, *bundle, 0644, true);
   if (!written.ok()) return ReportError(written);
   if (!flags.quiet) std::cerr << "modelseal: wrote " << flags.output << "\n";
@@ -121,6 +144,13 @@ void RegisterSignCommand(CLI::App& app, int* exit_code) {
   command->add_option("--cosign", flags->cosign,
                       "Existing bundle whose statement to sign again");
   flags->serialization.Register(*command);
+  command->add_option("--log", flags->log,
+                      "Record the signature in a transparency log: a log "
+                      "directory (this process appends as its writer) or the "
+                      "URL of `modelseal log serve`; the bundle then carries "
+                      "its entry, inclusion proof and signed checkpoint");
+  command->add_option("--log-signer-key", flags->log_signer_key,
+                      "With --log DIR: the log's signer key (default DIR.key)");
   command->add_flag("-q,--quiet", flags->quiet, "No progress or status lines");
   command->callback([flags, exit_code] { *exit_code = RunSign(*flags); });
 }

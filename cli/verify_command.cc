@@ -9,11 +9,14 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/key_flags.h"
+#include "cli/log_support.h"
 #include "cli/progress.h"
 #include "cli/serialization_flags.h"
 #include "modelseal/limits.h"
 #include "modelseal/model_signing.h"
+#include "modelseal/log_client.h"
 #include "modelseal/model_walk.h"
+#include "modelseal/release_log.h"
 #include "modelseal/status.h"
 #include "modelseal/v1/manifest.pb.h"
 
@@ -29,8 +32,38 @@ struct VerifyFlags {
   bool ignore_unsigned_files = false;
   std::string format = "text";
   unsigned threads = 0;
+  std::vector<std::string> log_keys;
+  std::string log_url;
   bool quiet = false;
 };
+
+// The bundle's transparency-log record, checked offline against the pinned
+// log keys and, with a URL, against the live log too (the entry is in its
+// current tree, and the bundle's checkpoint is consistent with it).
+absl::StatusOr<LogInclusion> CheckLogRecord(const VerifyFlags& flags,
+                                            const std::vector<std::string>& keys,
+                                            absl::string_view bundle_json) {
+  std::vector<tlog::NoteVerifier> verifiers;
+  for (const std::string& key : keys) {
+    MODELSEAL_ASSIGN_OR_RETURN(tlog::NoteVerifier verifier, tlog::NoteVerifier::Parse(key));
+    verifiers.push_back(verifier);
+  }
+  MODELSEAL_ASSIGN_OR_RETURN(Bundle bundle, ParseBundle(bundle_json));
+  MODELSEAL_ASSIGN_OR_RETURN(LogInclusion inclusion, VerifyLogInclusion(bundle, verifiers));
+  if (!flags.log_url.empty()) {
+    tlog::LogClientOptions options;
+    options.verifier_keys = keys;
+    options.origin = inclusion.origin;
+    MODELSEAL_ASSIGN_OR_RETURN(std::unique_ptr<tlog::LogClient> client,
+                               tlog::LogClient::Open(*Env::Default(), flags.log_url, options));
+    MODELSEAL_RETURN_IF_ERROR(Annotate(client->VerifyConsistencyWith(inclusion.checkpoint_note),
+                                       "the live log is not consistent with the bundle's checkpoint"));
+    MODELSEAL_ASSIGN_OR_RETURN(std::string entry, client->ReadEntry(inclusion.index));
+    MODELSEAL_RETURN_IF_ERROR(client->VerifyEntryInclusion(entry, inclusion.index));
+    inclusion.tree_size = client->checkpoint().size;
+  }
+  return inclusion;
+}
 
 void Describe(const VerifyReport& report, v1::SignatureResult* result) {
   result->set_model(report.model_name);
@@ -106,6 +139,14 @@ int RunVerify(const VerifyFlags& flags) {
     }
   }
   options.ignore_unsigned_files = flags.ignore_unsigned_files;
+  std::vector<std::string> log_keys;
+  if (!flags.log_keys.empty()) {
+    auto keys = ReadVerifierKeys(flags.log_keys);
+    if (!keys.ok()) return ReportError(keys.status());
+    log_keys = *std::move(keys);
+  } else if (!flags.log_url.empty()) {
+    return UsageError("--log-url needs --log-key");
+  }
   options.run.threads = flags.threads;
 
   v1::VerifyReport report;
@@ -124,6 +165,16 @@ int RunVerify(const VerifyFlags& flags) {
       options.run.bytes_done = progress.done();
       options.run.bytes_total = progress.total();
       status = VerifyModel(flags.model, *bundle, options, &details);
+      if (status.ok() && !log_keys.empty()) {
+        auto inclusion = CheckLogRecord(flags, log_keys, *bundle);
+        if (inclusion.ok()) {
+          details.signer += absl::StrCat("; logged in ", inclusion->origin, " at index ",
+                                         inclusion->index, " (tree size ", inclusion->tree_size, ")");
+        } else {
+          status = absl::UnauthenticatedError(absl::StrCat(
+              "transparency log: ", inclusion.status().message()));
+        }
+      }
     }
     Describe(details, result);
     result->set_ok(status.ok());
@@ -175,6 +226,13 @@ void RegisterVerifyCommand(CLI::App& app, int* exit_code) {
                       "(schemas/verify-report.schema.json)");
   command->add_option("-t,--threads", flags->threads, "Worker threads (default: one per CPU)")
       ->check(CLI::Range(1u, limits::kMaxHashThreads));
+  command->add_option("--log-key", flags->log_keys,
+                      "Require the bundle to be recorded in a transparency log "
+                      "whose checkpoints this key signs (key string or file; "
+                      "checked offline from the bundle)");
+  command->add_option("--log-url", flags->log_url,
+                      "Also check the record against the live log (directory "
+                      "or http(s) URL): entry present, checkpoints consistent");
   command->add_flag("-q,--quiet", flags->quiet, "No progress line");
   command->callback([flags, exit_code] { *exit_code = RunVerify(*flags); });
 }

@@ -303,7 +303,9 @@ absl::StatusOr<Bundle> ParseBundle(absl::string_view json) {
     }
     bundle.certificate_chain_der.push_back(material.certificate().raw_bytes());
   }
+  // Zero values stay visible ("logIndex":"0"), as Sigstore writes them.
   google::protobuf::util::JsonPrintOptions print;
+  print.always_print_primitive_fields = true;
   for (const v1::TransparencyLogEntry& entry : material.tlog_entries()) {
     std::string entry_json;
     if (!google::protobuf::util::MessageToJsonString(entry, &entry_json, print).ok()) {

@@ -56,6 +56,12 @@ JsonWriter& JsonWriter::String(absl::string_view value) {
     if (c == '"' || c == '\\') {
       out_.push_back('\\');
       out_.push_back(c);
+    } else if (c == '\n') {
+      out_ += "\\n";
+    } else if (c == '\r') {
+      out_ += "\\r";
+    } else if (c == '\t') {
+      out_ += "\\t";
     } else if (byte < 0x20) {
       static constexpr char kHex[] = "0123456789abcdef";
       absl::StrAppend(&out_, "\\u00", std::string(1, kHex[byte >> 4]),

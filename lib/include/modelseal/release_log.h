@@ -1,0 +1,63 @@
+// Recording signed releases in a transparency log, and checking the record.
+//
+// Each signed bundle becomes one log entry (docs/formats/log-entry.md): a
+// canonical JSON document naming the model (subject), the SHA-256 of the
+// exact statement bytes, the signature and the signer's key hint or
+// certificate digest, and the time it was logged. After the entry is
+// appended, the bundle gets a `tlogEntries` item in the Sigstore
+// TransparencyLogEntry shape carrying the entry, its index, an inclusion
+// proof and the signed checkpoint the proof leads to, so that inclusion can
+// be checked offline with only the log's verifier key.
+#ifndef MODELSEAL_RELEASE_LOG_H_
+#define MODELSEAL_RELEASE_LOG_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "modelseal/oms_bundle.h"
+#include "modelseal/signed_note.h"
+#include "modelseal/transparency_log.h"
+
+namespace modelseal {
+
+inline constexpr absl::string_view kReleaseEntryKind = "modelseal.dev/release";
+// kindVersion.kind written into bundles.
+inline constexpr absl::string_view kTlogEntryKind = "modelseal-release";
+
+// The canonical entry JSON for `bundle` logged at `integrated_time` (Unix
+// seconds). kInvalidArgument if the bundle's statement does not parse.
+absl::StatusOr<std::string> MakeReleaseEntry(const Bundle& bundle,
+                                             std::uint64_t integrated_time);
+
+// Appends every bundle (JSON) to the log in one batch and returns the
+// bundles with their new tlogEntries item, in order. Nothing is appended if
+// any bundle is malformed.
+absl::StatusOr<std::vector<std::string>> AddBundlesToLog(
+    tlog::LogWriter& writer, const std::vector<std::string>& bundle_jsons,
+    std::uint64_t integrated_time);
+
+// What a verified log record says.
+struct LogInclusion {
+  std::string origin;
+  std::uint64_t index = 0;
+  std::uint64_t tree_size = 0;
+  std::uint64_t integrated_time = 0;
+  std::string checkpoint_note;
+};
+
+// Checks offline that `bundle` is recorded in a log whose checkpoint is
+// signed by one of `log_keys`: some tlogEntries item must carry an entry that
+// describes exactly this bundle (statement bytes, signature, signer), an
+// inclusion proof of that entry, and a checkpoint note signed by a pinned key
+// whose size and root the proof reaches. kUnauthenticated (with the reason of
+// the last item tried) when none does, including when there are none.
+absl::StatusOr<LogInclusion> VerifyLogInclusion(
+    const Bundle& bundle, absl::Span<const tlog::NoteVerifier> log_keys);
+
+}  // namespace modelseal
+
+#endif  // MODELSEAL_RELEASE_LOG_H_

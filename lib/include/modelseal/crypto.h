@@ -35,7 +35,9 @@ namespace modelseal {
 class SecretString {
  public:
   SecretString() = default;
-  explicit SecretString(std::string value) : value_(std::move(value)) {}
+  // Takes the bytes of `value` and wipes the moved-from string, which may
+  // still hold them (short strings are copied, not moved).
+  explicit SecretString(std::string&& value);
   ~SecretString();
   SecretString(SecretString&& other) noexcept;
   SecretString& operator=(SecretString&& other) noexcept;

@@ -44,6 +44,57 @@ inline constexpr std::size_t kMaxBundleBytes = std::size_t{4} << 20;
 // Small text files the CLI reads whole (keys, policies, bundles).
 inline constexpr std::size_t kMaxSmallFileBytes = std::size_t{16} << 20;
 
+// ---------------------------------------------------------------------------
+// Transparency log (lib/tlog)
+// ---------------------------------------------------------------------------
+
+// A whole signed note (C2SP signed-note), checked before parsing. Checkpoints
+// are a few hundred bytes; the spec asks verifiers to accept at least 16
+// signatures, and post-quantum ones can approach 5 KB each.
+inline constexpr std::size_t kMaxSignedNoteBytes = std::size_t{256} << 10;
+// Signature lines in one note (the spec's floor is 16).
+inline constexpr std::size_t kMaxNoteSignatures = 100;
+// A key name in a note key or signature line.
+inline constexpr std::size_t kMaxNoteKeyNameBytes = 1024;
+// A checkpoint's origin line and its extension lines.
+inline constexpr std::size_t kMaxCheckpointOriginBytes = 1024;
+inline constexpr std::size_t kMaxCheckpointExtensionLines = 64;
+// Largest tree size accepted in a checkpoint or a proof request. Far above
+// any real log, and low enough that tile index arithmetic cannot overflow.
+inline constexpr std::uint64_t kMaxLogTreeSize = std::uint64_t{1} << 48;
+// Hashes in one Merkle proof. An RFC 9162 proof for a tree of 2^64 leaves has
+// at most 64 (inclusion) or 65 (consistency) hashes.
+inline constexpr std::size_t kMaxMerkleProofHashes = 65;
+// One log entry: entry bundles length-prefix entries with a uint16.
+inline constexpr std::size_t kMaxLogEntryBytes = 65535;
+// Entries in one LogWriter::Append batch.
+inline constexpr std::size_t kMaxLogAppendBatchEntries = std::size_t{1} << 20;
+// A tile is at most 256 SHA-256 hashes; an entry bundle at most 256 entries.
+inline constexpr std::size_t kMaxHashTileBytes = 256 * 32;
+inline constexpr std::size_t kMaxEntryBundleBytes = 256 * (2 + 65535);
+// Parsed tiles a writer or client keeps in memory (about 16 KiB each).
+inline constexpr std::size_t kMaxCachedTiles = 256;
+// Log client over HTTP(S): whole-request and connect timeouts, and redirects
+// followed (only to the same scheme, host and port).
+inline constexpr long kLogHttpTimeoutMs = 30'000;
+inline constexpr long kLogHttpConnectTimeoutMs = 10'000;
+inline constexpr int kMaxLogHttpRedirects = 3;
+// Problems an audit lists before it stops looking for more.
+inline constexpr std::size_t kMaxAuditProblems = 100;
+
+// Keys and certificates.
+// The longest passphrase OpenSSL hands back through a password callback when
+// it decrypts a PEM key (its buffer is PEM_BUFSIZE = 1024 bytes with a NUL).
+inline constexpr std::size_t kMaxPassphraseBytes = 1023;
+// A DER ECDSA-Sig-Value for P-521 is at most 139 bytes; anything much longer
+// is not a signature and is refused before OpenSSL parses it.
+inline constexpr std::size_t kMaxEcdsaSignatureBytes = 256;
+// Certificate chains: intermediates accepted, trust anchors accepted, and the
+// longest path OpenSSL may build.
+inline constexpr std::size_t kMaxIntermediateCertificates = 8;
+inline constexpr std::size_t kMaxRootCertificates = 1024;
+inline constexpr int kMaxCertificateChainDepth = 10;
+
 }  // namespace modelseal::limits
 
 #endif  // MODELSEAL_LIMITS_H_

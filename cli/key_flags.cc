@@ -14,9 +14,9 @@ void PassphraseFlags::Register(CLI::App& command, const std::string& what) {
       "--passphrase-file", file,
       "Read the passphrase " + what + " from this file (first line)");
   command
-      .add_option("--passphrase-env", env,
-                  "Read the passphrase " + what +
-                      " from this environment variable")
+      .add_option(
+          "--passphrase-env", env,
+          "Read the passphrase " + what + " from this environment variable")
       ->excludes(file_option);
 }
 
@@ -30,7 +30,8 @@ absl::StatusOr<std::optional<SecretString>> PassphraseFlags::Read() const {
     if (!value.empty() && value.back() == '\n') value.pop_back();
     if (!value.empty() && value.back() == '\r') value.pop_back();
     if (value.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(file, ": passphrase is empty"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(file, ": passphrase is empty"));
     }
     return std::optional<SecretString>(SecretString(std::move(value)));
   }
@@ -48,16 +49,19 @@ absl::StatusOr<std::optional<SecretString>> PassphraseFlags::Read() const {
 absl::StatusOr<std::unique_ptr<Signer>> ReadSigner(
     const std::string& path, const std::optional<SecretString>& passphrase) {
   MODELSEAL_ASSIGN_OR_RETURN(
-      std::string pem, Env::Default()->ReadFileToString(path, limits::kMaxSmallFileBytes));
+      std::string pem,
+      Env::Default()->ReadFileToString(path, limits::kMaxSmallFileBytes));
   SecretString secret(std::move(pem));
   auto signer = LoadSigner(secret.value(), passphrase);
   if (!signer.ok()) return Annotate(signer.status(), path);
   return signer;
 }
 
-absl::StatusOr<std::unique_ptr<Verifier>> ReadVerifier(const std::string& path) {
+absl::StatusOr<std::unique_ptr<Verifier>> ReadVerifier(
+    const std::string& path) {
   MODELSEAL_ASSIGN_OR_RETURN(
-      std::string pem, Env::Default()->ReadFileToString(path, limits::kMaxSmallFileBytes));
+      std::string pem,
+      Env::Default()->ReadFileToString(path, limits::kMaxSmallFileBytes));
   auto verifier = LoadVerifier(pem);
   if (!verifier.ok()) return Annotate(verifier.status(), path);
   return verifier;
@@ -68,7 +72,8 @@ absl::StatusOr<std::vector<std::string>> ReadCertificates(
   std::vector<std::string> all;
   for (const std::string& path : paths) {
     MODELSEAL_ASSIGN_OR_RETURN(
-        std::string pem, Env::Default()->ReadFileToString(path, limits::kMaxSmallFileBytes));
+        std::string pem,
+        Env::Default()->ReadFileToString(path, limits::kMaxSmallFileBytes));
     auto certificates = CertificatesFromPem(pem);
     if (!certificates.ok()) return Annotate(certificates.status(), path);
     all.insert(all.end(), certificates->begin(), certificates->end());

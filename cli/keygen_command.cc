@@ -35,8 +35,8 @@ int RunKeygen(const KeygenFlags& flags) {
   }
   auto pair = GenerateKeyPair(*type, *passphrase);
   if (!pair.ok()) return ReportError(pair.status());
-  absl::Status status =
-      env.WriteFileAtomically(private_path, pair->private_pem.value(), 0600, false);
+  absl::Status status = env.WriteFileAtomically(
+      private_path, pair->private_pem.value(), 0600, false);
   if (!status.ok()) return ReportError(status);
   status = env.WriteFileAtomically(public_path, pair->public_pem, 0644, false);
   if (!status.ok()) {
@@ -58,11 +58,14 @@ void RegisterKeygenCommand(CLI::App& app, int* exit_code) {
       "Create a signing key pair: NAME.key (PKCS#8 PEM, mode 0600, "
       "passphrase-encrypted with --passphrase-file/--passphrase-env) and "
       "NAME.pub (SPKI PEM). Existing files are never overwritten.");
-  command->add_option("--type", flags->type,
-                      "ecdsa-p256 (default), ecdsa-p384, ecdsa-p521, or ed25519 "
-                      "(ed25519 is a modelseal extension: OpenSSF Model Signing "
-                      "verifiers accept only the ECDSA types)");
-  command->add_option("--out", flags->out, "Output name (writes NAME.key and NAME.pub)")
+  command->add_option(
+      "--type", flags->type,
+      "ecdsa-p256 (default), ecdsa-p384, ecdsa-p521, or ed25519 "
+      "(ed25519 is a modelseal extension: OpenSSF Model Signing "
+      "verifiers accept only the ECDSA types)");
+  command
+      ->add_option("--out", flags->out,
+                   "Output name (writes NAME.key and NAME.pub)")
       ->required();
   flags->passphrase.Register(*command, "to encrypt the private key with");
   command->callback([flags, exit_code] { *exit_code = RunKeygen(*flags); });

@@ -34,22 +34,25 @@ std::string DefaultLogKeyPath(const std::string& dir) {
   return trimmed + ".key";
 }
 
-absl::StatusOr<std::unique_ptr<tlog::LogWriter>> OpenLogWriter(const std::string& dir,
-                                                               const std::string& key_path) {
+absl::StatusOr<std::unique_ptr<tlog::LogWriter>> OpenLogWriter(
+    const std::string& dir, const std::string& key_path) {
   Env& env = *Env::Default();
   const std::string path = key_path.empty() ? DefaultLogKeyPath(dir) : key_path;
   auto key = env.ReadFileToString(path, limits::kMaxSmallFileBytes);
   if (!key.ok()) {
-    return Annotate(key.status(), "reading the log's signer key (see --log-signer-key)");
+    return Annotate(key.status(),
+                    "reading the log's signer key (see --log-signer-key)");
   }
   SecretString secret(*std::move(key));
   std::string trimmed = secret.value();
-  while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r')) trimmed.pop_back();
+  while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r'))
+    trimmed.pop_back();
   SecretString signer_key(std::move(trimmed));
   return tlog::LogWriter::Open(env, dir, signer_key.value());
 }
 
-absl::StatusOr<std::vector<std::string>> ReadVerifierKeys(const std::vector<std::string>& given) {
+absl::StatusOr<std::vector<std::string>> ReadVerifierKeys(
+    const std::vector<std::string>& given) {
   std::vector<std::string> keys;
   for (const std::string& value : given) {
     // A key string, or a file holding one per line.
@@ -57,16 +60,20 @@ absl::StatusOr<std::vector<std::string>> ReadVerifierKeys(const std::vector<std:
       keys.push_back(value);
       continue;
     }
-    MODELSEAL_ASSIGN_OR_RETURN(std::string contents,
-                               Env::Default()->ReadFileToString(value, limits::kMaxSmallFileBytes));
-    for (absl::string_view line : absl::StrSplit(contents, '\n', absl::SkipWhitespace())) {
+    MODELSEAL_ASSIGN_OR_RETURN(
+        std::string contents,
+        Env::Default()->ReadFileToString(value, limits::kMaxSmallFileBytes));
+    for (absl::string_view line :
+         absl::StrSplit(contents, '\n', absl::SkipWhitespace())) {
       std::string key(absl::StripAsciiWhitespace(line));
       MODELSEAL_RETURN_IF_ERROR(
-          Annotate(tlog::NoteVerifier::Parse(key).status(), absl::StrCat(value, ": log key")));
+          Annotate(tlog::NoteVerifier::Parse(key).status(),
+                   absl::StrCat(value, ": log key")));
       keys.push_back(key);
     }
   }
-  if (keys.empty()) return absl::InvalidArgumentError("no log verifier key given");
+  if (keys.empty())
+    return absl::InvalidArgumentError("no log verifier key given");
   return keys;
 }
 
@@ -91,27 +98,34 @@ struct LogFlags {
 
 int RunInit(const LogFlags& flags) {
   Env& env = *Env::Default();
-  const std::string key_path = flags.key.empty() ? DefaultLogKeyPath(flags.dir) : flags.key;
+  const std::string key_path =
+      flags.key.empty() ? DefaultLogKeyPath(flags.dir) : flags.key;
   if (env.LinkStat(key_path).ok()) {
-    return ReportError(absl::AlreadyExistsError(
-        absl::StrCat(key_path, " already exists; refusing to overwrite a log key")));
+    return ReportError(absl::AlreadyExistsError(absl::StrCat(
+        key_path, " already exists; refusing to overwrite a log key")));
   }
   auto pair = tlog::GenerateNoteKey(flags.origin);
   if (!pair.ok()) return UsageError(std::string(pair.status().message()));
   // The key is written first and outside the log directory (never served);
   // a log without its key would be unusable.
-  absl::Status status =
-      env.WriteFileAtomically(key_path, pair->signer_key.value() + "\n", 0600, false);
+  absl::Status status = env.WriteFileAtomically(
+      key_path, pair->signer_key.value() + "\n", 0600, false);
   if (!status.ok()) return ReportError(status);
-  status = tlog::CreateLog(env, flags.dir, flags.origin, pair->signer_key.value());
+  status =
+      tlog::CreateLog(env, flags.dir, flags.origin, pair->signer_key.value());
   if (!status.ok()) {
     (void)env.DeleteFile(key_path);
     return ReportError(status);
   }
-  const std::string vkey_path = key_path.substr(0, key_path.size() - (absl::EndsWith(key_path, ".key") ? 4 : 0)) + ".vkey";
-  (void)env.WriteFileAtomically(vkey_path, pair->verifier_key + "\n", 0644, true);
-  std::cerr << "modelseal: created log " << flags.dir << " (origin " << flags.origin
-            << "); signer key " << key_path << " (mode 0600), verifier key " << vkey_path << "\n";
+  const std::string vkey_path =
+      key_path.substr(
+          0, key_path.size() - (absl::EndsWith(key_path, ".key") ? 4 : 0)) +
+      ".vkey";
+  (void)env.WriteFileAtomically(vkey_path, pair->verifier_key + "\n", 0644,
+                                true);
+  std::cerr << "modelseal: created log " << flags.dir << " (origin "
+            << flags.origin << "); signer key " << key_path
+            << " (mode 0600), verifier key " << vkey_path << "\n";
   std::cout << pair->verifier_key << "\n";
   return kExitOk;
 }
@@ -129,17 +143,20 @@ int RunAdd(const LogFlags& flags) {
   auto updated = AddBundlesToLog(**writer, jsons, Now());
   if (!updated.ok()) return ReportError(updated.status());
   for (std::size_t i = 0; i < jsons.size(); ++i) {
-    absl::Status written = env.WriteFileAtomically(flags.bundles[i], (*updated)[i], 0644, true);
+    absl::Status written =
+        env.WriteFileAtomically(flags.bundles[i], (*updated)[i], 0644, true);
     if (!written.ok()) return ReportError(written);
   }
-  std::cerr << "modelseal: logged " << jsons.size() << " bundle(s); tree size now "
-            << (*writer)->size() << "\n";
+  std::cerr << "modelseal: logged " << jsons.size()
+            << " bundle(s); tree size now " << (*writer)->size() << "\n";
   return kExitOk;
 }
 
-absl::StatusOr<std::unique_ptr<tlog::LogClient>> OpenClient(const LogFlags& flags) {
+absl::StatusOr<std::unique_ptr<tlog::LogClient>> OpenClient(
+    const LogFlags& flags) {
   tlog::LogClientOptions options;
-  MODELSEAL_ASSIGN_OR_RETURN(options.verifier_keys, ReadVerifierKeys(flags.vkeys));
+  MODELSEAL_ASSIGN_OR_RETURN(options.verifier_keys,
+                             ReadVerifierKeys(flags.vkeys));
   options.state_dir = flags.state_dir;
   return tlog::LogClient::Open(*Env::Default(), flags.dir, options);
 }
@@ -158,14 +175,18 @@ int RunProve(const LogFlags& flags) {
     json.Key("type").String("inclusion").Key("index").Number(flags.index);
   } else if (flags.old_size >= 0) {
     proof = (*client)->ConsistencyProof(flags.old_size, size);
-    json.Key("type").String("consistency").Key("old_size").Number(flags.old_size);
+    json.Key("type")
+        .String("consistency")
+        .Key("old_size")
+        .Number(flags.old_size);
   } else {
     return UsageError("log prove needs --index N or --old-size N");
   }
   if (!proof.ok()) return ReportError(proof.status());
   json.Key("tree_size").Number(size);
   json.Key("hashes").BeginArray();
-  for (const tlog::Hash& hash : *proof) json.String(absl::Base64Escape(tlog::HashBytes(hash)));
+  for (const tlog::Hash& hash : *proof)
+    json.String(absl::Base64Escape(tlog::HashBytes(hash)));
   json.EndArray();
   json.Key("checkpoint").String((*client)->checkpoint_note());
   json.EndObject();
@@ -178,14 +199,16 @@ int RunVerifyLog(const LogFlags& flags) {
   if (!client.ok()) return ReportError(client.status());
   std::string older;
   if (!flags.since.empty()) {
-    auto note = Env::Default()->ReadFileToString(flags.since, limits::kMaxSmallFileBytes);
+    auto note = Env::Default()->ReadFileToString(flags.since,
+                                                 limits::kMaxSmallFileBytes);
     if (!note.ok()) return ReportError(note.status());
     older = *std::move(note);
   }
   auto report = (*client)->Audit(older);
   if (!report.ok()) return ReportError(report.status());
-  std::cout << "OK: log " << (*client)->checkpoint().origin << " at size " << report->tree_size
-            << ": " << report->entries_checked << " entries and " << report->tiles_checked
+  std::cout << "OK: log " << (*client)->checkpoint().origin << " at size "
+            << report->tree_size << ": " << report->entries_checked
+            << " entries and " << report->tiles_checked
             << " hash tiles re-derived and matching the signed checkpoint"
             << (older.empty() ? "" : "; consistent with --since") << "\n";
   return kExitOk;
@@ -203,54 +226,85 @@ void RegisterLogCommand(CLI::App& app, int* exit_code) {
   log->require_subcommand(1);
 
   CLI::App* init = log->add_subcommand(
-      "init", "Create an empty log in DIR. Writes the signer key to DIR.key "
-              "(mode 0600, outside the served directory) and the verifier key "
-              "to DIR.vkey, and prints the verifier key.");
+      "init",
+      "Create an empty log in DIR. Writes the signer key to DIR.key "
+      "(mode 0600, outside the served directory) and the verifier key "
+      "to DIR.vkey, and prints the verifier key.");
   init->add_option("dir", flags->dir, "Log directory")->required();
-  init->add_option("--origin", flags->origin, "The log's name, e.g. example.com/models")->required();
-  init->add_option("--log-signer-key", flags->key, "Where to write the signer key (default DIR.key)");
+  init->add_option("--origin", flags->origin,
+                   "The log's name, e.g. example.com/models")
+      ->required();
+  init->add_option("--log-signer-key", flags->key,
+                   "Where to write the signer key (default DIR.key)");
   init->callback([flags, exit_code] { *exit_code = RunInit(*flags); });
 
   CLI::App* add = log->add_subcommand(
-      "add", "Append signature bundles to the log (one batch, durable) and "
-             "write each bundle back with its tlogEntries item: the entry, an "
-             "inclusion proof and the signed checkpoint.");
+      "add",
+      "Append signature bundles to the log (one batch, durable) and "
+      "write each bundle back with its tlogEntries item: the entry, an "
+      "inclusion proof and the signed checkpoint.");
   add->add_option("dir", flags->dir, "Log directory")->required();
-  add->add_option("bundles", flags->bundles, "Bundles to log (rewritten in place)")->required();
-  add->add_option("--log-signer-key", flags->key, "The log's signer key (default DIR.key)");
+  add->add_option("bundles", flags->bundles,
+                  "Bundles to log (rewritten in place)")
+      ->required();
+  add->add_option("--log-signer-key", flags->key,
+                  "The log's signer key (default DIR.key)");
   add->callback([flags, exit_code] { *exit_code = RunAdd(*flags); });
 
   CLI::App* prove = log->add_subcommand(
-      "prove", "Print an inclusion proof (--index) or consistency proof "
-               "(--old-size) from the log's tiles, as JSON, after verifying its checkpoint.");
-  prove->add_option("log", flags->dir, "Log directory or http(s) URL")->required();
-  prove->add_option("--vkey", flags->vkeys, "Pinned verifier key(s), or files of them")->required();
-  prove->add_option("--index", flags->index, "Entry index for an inclusion proof");
-  prove->add_option("--old-size", flags->old_size, "Older tree size for a consistency proof");
-  prove->add_option("--size", flags->size, "Tree size (default: the checkpoint's)");
+      "prove",
+      "Print an inclusion proof (--index) or consistency proof "
+      "(--old-size) from the log's tiles, as JSON, after verifying its "
+      "checkpoint.");
+  prove->add_option("log", flags->dir, "Log directory or http(s) URL")
+      ->required();
+  prove
+      ->add_option("--vkey", flags->vkeys,
+                   "Pinned verifier key(s), or files of them")
+      ->required();
+  prove->add_option("--index", flags->index,
+                    "Entry index for an inclusion proof");
+  prove->add_option("--old-size", flags->old_size,
+                    "Older tree size for a consistency proof");
+  prove->add_option("--size", flags->size,
+                    "Tree size (default: the checkpoint's)");
   prove->callback([flags, exit_code] { *exit_code = RunProve(*flags); });
 
   CLI::App* verify = log->add_subcommand(
-      "verify", "Audit a log: verify its checkpoint, re-derive every hash tile "
-                "from the entries, and with --since check consistency with an "
-                "older checkpoint. --state-dir remembers checkpoints between runs.");
-  verify->add_option("log", flags->dir, "Log directory or http(s) URL")->required();
-  verify->add_option("--vkey", flags->vkeys, "Pinned verifier key(s), or files of them")->required();
-  verify->add_option("--since", flags->since, "An older checkpoint (signed note file)");
-  verify->add_option("--state-dir", flags->state_dir, "Directory remembering the last checkpoint seen");
+      "verify",
+      "Audit a log: verify its checkpoint, re-derive every hash tile "
+      "from the entries, and with --since check consistency with an "
+      "older checkpoint. --state-dir remembers checkpoints between runs.");
+  verify->add_option("log", flags->dir, "Log directory or http(s) URL")
+      ->required();
+  verify
+      ->add_option("--vkey", flags->vkeys,
+                   "Pinned verifier key(s), or files of them")
+      ->required();
+  verify->add_option("--since", flags->since,
+                     "An older checkpoint (signed note file)");
+  verify->add_option("--state-dir", flags->state_dir,
+                     "Directory remembering the last checkpoint seen");
   verify->callback([flags, exit_code] { *exit_code = RunVerifyLog(*flags); });
 
   CLI::App* serve = log->add_subcommand(
-      "serve", "Serve the log read-only over HTTP (checkpoint and tiles) and "
-               "accept POST /add of a bundle, batching concurrent adds into one "
-               "durable append; answers with the bundle including its log entry.");
+      "serve",
+      "Serve the log read-only over HTTP (checkpoint and tiles) and "
+      "accept POST /add of a bundle, batching concurrent adds into one "
+      "durable append; answers with the bundle including its log entry.");
   serve->add_option("dir", flags->dir, "Log directory")->required();
-  serve->add_option("--listen", flags->listen, "Address to listen on (default 127.0.0.1:8080; port 0 picks one)");
-  serve->add_option("--log-signer-key", flags->key, "The log's signer key (default DIR.key)");
-  serve->add_option("--batch-ms", flags->batch_ms, "How long to gather concurrent adds (default 5)")
+  serve->add_option(
+      "--listen", flags->listen,
+      "Address to listen on (default 127.0.0.1:8080; port 0 picks one)");
+  serve->add_option("--log-signer-key", flags->key,
+                    "The log's signer key (default DIR.key)");
+  serve
+      ->add_option("--batch-ms", flags->batch_ms,
+                   "How long to gather concurrent adds (default 5)")
       ->check(CLI::Range(0u, 1000u));
   serve->callback([flags, exit_code] {
-    *exit_code = ServeLog(flags->dir, flags->key, flags->listen, flags->batch_ms);
+    *exit_code =
+        ServeLog(flags->dir, flags->key, flags->listen, flags->batch_ms);
   });
 }
 

@@ -69,15 +69,16 @@ class Batcher {
       std::this_thread::sleep_for(std::chrono::milliseconds(batch_ms_));
       lock.lock();
       std::vector<Request*> batch;
-      while (!queue_.empty() && batch.size() < limits::kMaxLogAppendBatchEntries) {
+      while (!queue_.empty() &&
+             batch.size() < limits::kMaxLogAppendBatchEntries) {
         batch.push_back(queue_.front());
         queue_.pop_front();
       }
       lock.unlock();
       std::vector<std::string> jsons;
       for (Request* request : batch) jsons.push_back(request->json);
-      auto updated =
-          AddBundlesToLog(writer_, jsons, static_cast<std::uint64_t>(std::time(nullptr)));
+      auto updated = AddBundlesToLog(
+          writer_, jsons, static_cast<std::uint64_t>(std::time(nullptr)));
       for (std::size_t i = 0; i < batch.size(); ++i) {
         if (updated.ok()) {
           batch[i]->result.set_value((*updated)[i]);
@@ -114,12 +115,15 @@ int HttpStatusFor(const absl::Status& status) {
 absl::StatusOr<std::string> SubmitToLogServer(const std::string& url,
                                               const std::string& bundle_json) {
   const std::size_t scheme = url.find("://");
-  if (scheme == std::string::npos || !(absl::StartsWith(url, "http://") || absl::StartsWith(url, "https://"))) {
-    return absl::InvalidArgumentError(absl::StrCat("log URL '", url, "' is not http(s)://host[:port][/path]"));
+  if (scheme == std::string::npos || !(absl::StartsWith(url, "http://") ||
+                                       absl::StartsWith(url, "https://"))) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "log URL '", url, "' is not http(s)://host[:port][/path]"));
   }
   const std::size_t path_start = url.find('/', scheme + 3);
   const std::string origin = url.substr(0, path_start);
-  std::string path = path_start == std::string::npos ? "" : url.substr(path_start);
+  std::string path =
+      path_start == std::string::npos ? "" : url.substr(path_start);
   while (!path.empty() && path.back() == '/') path.pop_back();
   httplib::Client client(origin);
   client.set_connection_timeout(10);
@@ -127,27 +131,31 @@ absl::StatusOr<std::string> SubmitToLogServer(const std::string& url,
   client.set_follow_location(false);
   auto response = client.Post(path + "/add", bundle_json, "application/json");
   if (!response) {
-    return absl::UnavailableError(absl::StrCat("cannot reach the log at ", url, ": ",
-                                               httplib::to_string(response.error())));
+    return absl::UnavailableError(
+        absl::StrCat("cannot reach the log at ", url, ": ",
+                     httplib::to_string(response.error())));
   }
   if (response->status != 200) {
-    return absl::FailedPreconditionError(absl::StrCat("the log at ", url, " refused the bundle (HTTP ",
-                                                      response->status, "): ", response->body));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the log at ", url, " refused the bundle (HTTP ",
+                     response->status, "): ", response->body));
   }
   if (response->body.size() > limits::kMaxBundleBytes) {
-    return absl::ResourceExhaustedError("the log answered with an oversized bundle");
+    return absl::ResourceExhaustedError(
+        "the log answered with an oversized bundle");
   }
   // Whatever the server says, keep only a bundle that still parses.
   MODELSEAL_RETURN_IF_ERROR(ParseBundle(response->body).status());
   return response->body;
 }
 
-int ServeLog(const std::string& dir, const std::string& key_path, const std::string& listen,
-             unsigned batch_ms) {
+int ServeLog(const std::string& dir, const std::string& key_path,
+             const std::string& listen, unsigned batch_ms) {
   const std::size_t colon = listen.rfind(':');
   int port = -1;
-  if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port) ||
-      port < 0 || port > 65535) {
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(listen.substr(colon + 1), &port) || port < 0 ||
+      port > 65535) {
     return UsageError(absl::StrCat("--listen '", listen, "' is not HOST:PORT"));
   }
   const std::string host = listen.substr(0, colon);
@@ -171,32 +179,38 @@ int ServeLog(const std::string& dir, const std::string& key_path, const std::str
   // temporary files) is reachable.
   static const std::regex kTilePath(
       R"(/tile/(entries|[0-9]|[1-5][0-9]|6[0-3])(/x[0-9]{3})*/[0-9]{3}(\.p/([1-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5]))?)");
-  server.Get("/checkpoint", [&](const httplib::Request&, httplib::Response& response) {
-    auto note = env.ReadFileToString(JoinPath(dir, "checkpoint"), limits::kMaxSmallFileBytes);
-    if (!note.ok()) {
-      response.status = 500;
-      return;
-    }
-    response.set_header("Cache-Control", "no-cache");
-    response.set_content(*note, "text/plain; charset=utf-8");
-  });
-  server.Get(R"(/tile/.*)", [&](const httplib::Request& request, httplib::Response& response) {
+  server.Get("/checkpoint",
+             [&](const httplib::Request&, httplib::Response& response) {
+               auto note = env.ReadFileToString(JoinPath(dir, "checkpoint"),
+                                                limits::kMaxSmallFileBytes);
+               if (!note.ok()) {
+                 response.status = 500;
+                 return;
+               }
+               response.set_header("Cache-Control", "no-cache");
+               response.set_content(*note, "text/plain; charset=utf-8");
+             });
+  server.Get(R"(/tile/.*)", [&](const httplib::Request& request,
+                                httplib::Response& response) {
     if (!std::regex_match(request.path, kTilePath)) {
       response.status = 404;
       return;
     }
-    auto tile = env.ReadFileToString(JoinPath(dir, request.path.substr(1)), std::size_t{32} << 20);
+    auto tile = env.ReadFileToString(JoinPath(dir, request.path.substr(1)),
+                                     std::size_t{32} << 20);
     if (!tile.ok()) {
       response.status = absl::IsNotFound(tile.status()) ? 404 : 500;
       return;
     }
     if (request.path.find(".p/") == std::string::npos) {
-      response.set_header("Cache-Control", "public, max-age=31536000, immutable");
+      response.set_header("Cache-Control",
+                          "public, max-age=31536000, immutable");
     }
     response.set_content(*tile, "application/octet-stream");
   });
   Batcher batcher(**writer, batch_ms);
-  server.Post("/add", [&](const httplib::Request& request, httplib::Response& response) {
+  server.Post("/add", [&](const httplib::Request& request,
+                          httplib::Response& response) {
     // Refuse malformed bundles before they can spoil a batch.
     absl::Status valid = ParseBundle(request.body).status();
     if (valid.ok()) {
@@ -211,23 +225,27 @@ int ServeLog(const std::string& dir, const std::string& key_path, const std::str
     auto updated = batcher.Add(request.body);
     if (!updated.ok()) {
       response.status = HttpStatusFor(updated.status());
-      response.set_content(std::string(updated.status().message()) + "\n", "text/plain");
+      response.set_content(std::string(updated.status().message()) + "\n",
+                           "text/plain");
       return;
     }
     response.set_content(*updated, "application/json");
   });
 
-  const int bound = port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
+  const int bound = port == 0 ? server.bind_to_any_port(host)
+                              : (server.bind_to_port(host, port) ? port : -1);
   if (bound < 0) {
-    return ReportError(absl::UnavailableError(absl::StrCat("cannot listen on ", listen)));
+    return ReportError(
+        absl::UnavailableError(absl::StrCat("cannot listen on ", listen)));
   }
   std::thread stopper([&server, signals] {
     int received = 0;
     sigwait(&signals, &received);
     server.stop();
   });
-  std::cerr << "modelseal: serving log " << dir << " (origin " << (*writer)->origin()
-            << ") on http://" << host << ":" << bound << std::endl;
+  std::cerr << "modelseal: serving log " << dir << " (origin "
+            << (*writer)->origin() << ") on http://" << host << ":" << bound
+            << std::endl;
   const bool ok = server.listen_after_bind();
   // Wake the stopper if the server ended on its own.
   pthread_kill(stopper.native_handle(), SIGTERM);

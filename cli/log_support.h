@@ -17,11 +17,12 @@ std::string DefaultLogKeyPath(const std::string& dir);
 
 // Opens the log in `dir` for appending with the signer key at `key_path`
 // (DefaultLogKeyPath(dir) when empty).
-absl::StatusOr<std::unique_ptr<tlog::LogWriter>> OpenLogWriter(const std::string& dir,
-                                                               const std::string& key_path);
+absl::StatusOr<std::unique_ptr<tlog::LogWriter>> OpenLogWriter(
+    const std::string& dir, const std::string& key_path);
 
 // Verifier key strings from values that are key strings or files of them.
-absl::StatusOr<std::vector<std::string>> ReadVerifierKeys(const std::vector<std::string>& given);
+absl::StatusOr<std::vector<std::string>> ReadVerifierKeys(
+    const std::vector<std::string>& given);
 
 // POSTs a bundle to a `log serve` endpoint (URL of the log, e.g.
 // http://127.0.0.1:8080) and returns the bundle with its log entry.
@@ -29,8 +30,8 @@ absl::StatusOr<std::string> SubmitToLogServer(const std::string& url,
                                               const std::string& bundle_json);
 
 // Runs `log serve` until SIGINT/SIGTERM; returns the exit code.
-int ServeLog(const std::string& dir, const std::string& key_path, const std::string& listen,
-             unsigned batch_ms);
+int ServeLog(const std::string& dir, const std::string& key_path,
+             const std::string& listen, unsigned batch_ms);
 
 }  // namespace modelseal::cli
 

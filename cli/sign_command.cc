@@ -36,31 +36,35 @@ struct SignFlags {
 
 // Records the bundle in a log directory (as its writer) or at a `log serve`
 // URL, returning the bundle with its log entry.
-absl::StatusOr<std::string> RecordInLog(const SignFlags& flags, const std::string& bundle) {
-  if (absl::StartsWith(flags.log, "http://") || absl::StartsWith(flags.log, "https://")) {
+absl::StatusOr<std::string> RecordInLog(const SignFlags& flags,
+                                        const std::string& bundle) {
+  if (absl::StartsWith(flags.log, "http://") ||
+      absl::StartsWith(flags.log, "https://")) {
     return SubmitToLogServer(flags.log, bundle);
   }
   MODELSEAL_ASSIGN_OR_RETURN(std::unique_ptr<tlog::LogWriter> writer,
                              OpenLogWriter(flags.log, flags.log_signer_key));
   MODELSEAL_ASSIGN_OR_RETURN(
       std::vector<std::string> updated,
-      AddBundlesToLog(*writer, {bundle}, static_cast<std::uint64_t>(std::time(nullptr))));
+      AddBundlesToLog(*writer, {bundle},
+                      static_cast<std::uint64_t>(std::time(nullptr))));
   return updated[0];
 }
 
 // The signature file's path relative to the model root when it lies inside.
-absl::StatusOr<std::optional<std::string>> OutputInsideModel(Env& env, const std::string& model,
-                                                             const std::string& output) {
+absl::StatusOr<std::optional<std::string>> OutputInsideModel(
+    Env& env, const std::string& model, const std::string& output) {
   MODELSEAL_ASSIGN_OR_RETURN(std::string real_model, env.RealPath(model));
   const std::size_t slash = output.rfind('/');
   const std::string directory = slash == std::string::npos ? "."
                                 : slash == 0               ? "/"
-                                                           : output.substr(0, slash);
+                                             : output.substr(0, slash);
   auto real_directory = env.RealPath(directory);
   if (!real_directory.ok()) return real_directory.status();
   const std::string real_output = JoinPath(*real_directory, Basename(output));
   if (absl::StartsWith(real_output, real_model + "/")) {
-    return std::optional<std::string>(real_output.substr(real_model.size() + 1));
+    return std::optional<std::string>(
+        real_output.substr(real_model.size() + 1));
   }
   return std::optional<std::string>();
 }
@@ -87,14 +91,18 @@ int RunSign(const SignFlags& flags) {
   absl::StatusOr<std::string> bundle;
   Progress progress(!flags.quiet);
   if (!flags.cosign.empty()) {
-    if (!flags.model.empty()) return UsageError("--cosign takes no MODEL: it signs the bundle's payload");
+    if (!flags.model.empty())
+      return UsageError(
+          "--cosign takes no MODEL: it signs the bundle's payload");
     auto existing = env.ReadFileToString(flags.cosign, limits::kMaxBundleBytes);
     if (!existing.ok()) return ReportError(existing.status());
     bundle = CosignBundle(*existing, identity);
   } else {
-    if (flags.model.empty()) return UsageError("sign needs a MODEL (or --cosign BUNDLE)");
+    if (flags.model.empty())
+      return UsageError("sign needs a MODEL (or --cosign BUNDLE)");
     auto options = flags.serialization.ToOptions(env, flags.model);
-    if (!options.ok()) return UsageError(std::string(options.status().message()));
+    if (!options.ok())
+      return UsageError(std::string(options.status().message()));
     auto inside = OutputInsideModel(env, flags.model, flags.output);
     if (!inside.ok()) return ReportError(inside.status());
     if (inside->has_value() && !IsIgnored(**inside, options->ignore_paths)) {
@@ -110,9 +118,11 @@ int RunSign(const SignFlags& flags) {
   if (!bundle.ok()) return ReportError(bundle.status());
   if (!flags.log.empty()) {
     bundle = RecordInLog(flags, *bundle);
-    if (!bundle.ok()) return ReportError(Annotate(bundle.status(), "transparency log"));
+    if (!bundle.ok())
+      return ReportError(Annotate(bundle.status(), "transparency log"));
   }
-  absl::Status written = env.WriteFileAtomically(flags.output, *bundle, 0644, true);
+  absl::Status written =
+      env.WriteFileAtomically(flags.output, *bundle, 0644, true);
   if (!written.ok()) return ReportError(written);
   if (!flags.quiet) std::cerr << "modelseal: wrote " << flags.output << "\n";
   return kExitOk;
@@ -125,12 +135,14 @@ void RegisterSignCommand(CLI::App& app, int* exit_code) {
   CLI::App* command = app.add_subcommand(
       "sign",
       "Sign a model folder (or file): hash it, write an in-toto statement with "
-      "the OpenSSF Model Signing predicate, sign it (DSSE) and write a Sigstore "
+      "the OpenSSF Model Signing predicate, sign it (DSSE) and write a "
+      "Sigstore "
       "bundle. With --cosign, add another signer's bundle over the same "
       "statement bytes without re-hashing. Ed25519 keys are a modelseal "
       "extension: other OMS verifiers accept only ECDSA P-256/P-384/P-521.");
   command->add_option("model", flags->model, "Model folder or single file");
-  command->add_option("--key", flags->key, "Private key (PKCS#8 PEM)")->required();
+  command->add_option("--key", flags->key, "Private key (PKCS#8 PEM)")
+      ->required();
   flags->passphrase.Register(*command, "of the private key");
   command->add_option("--cert", flags->cert,
                       "Signing certificate (PEM) for the key: writes the "

@@ -13,8 +13,8 @@
 #include "cli/progress.h"
 #include "cli/serialization_flags.h"
 #include "modelseal/limits.h"
-#include "modelseal/model_signing.h"
 #include "modelseal/log_client.h"
+#include "modelseal/model_signing.h"
 #include "modelseal/model_walk.h"
 #include "modelseal/release_log.h"
 #include "modelseal/status.h"
@@ -40,26 +40,32 @@ struct VerifyFlags {
 // The bundle's transparency-log record, checked offline against the pinned
 // log keys and, with a URL, against the live log too (the entry is in its
 // current tree, and the bundle's checkpoint is consistent with it).
-absl::StatusOr<LogInclusion> CheckLogRecord(const VerifyFlags& flags,
-                                            const std::vector<std::string>& keys,
-                                            absl::string_view bundle_json) {
+absl::StatusOr<LogInclusion> CheckLogRecord(
+    const VerifyFlags& flags, const std::vector<std::string>& keys,
+    absl::string_view bundle_json) {
   std::vector<tlog::NoteVerifier> verifiers;
   for (const std::string& key : keys) {
-    MODELSEAL_ASSIGN_OR_RETURN(tlog::NoteVerifier verifier, tlog::NoteVerifier::Parse(key));
+    MODELSEAL_ASSIGN_OR_RETURN(tlog::NoteVerifier verifier,
+                               tlog::NoteVerifier::Parse(key));
     verifiers.push_back(verifier);
   }
   MODELSEAL_ASSIGN_OR_RETURN(Bundle bundle, ParseBundle(bundle_json));
-  MODELSEAL_ASSIGN_OR_RETURN(LogInclusion inclusion, VerifyLogInclusion(bundle, verifiers));
+  MODELSEAL_ASSIGN_OR_RETURN(LogInclusion inclusion,
+                             VerifyLogInclusion(bundle, verifiers));
   if (!flags.log_url.empty()) {
     tlog::LogClientOptions options;
     options.verifier_keys = keys;
     options.origin = inclusion.origin;
-    MODELSEAL_ASSIGN_OR_RETURN(std::unique_ptr<tlog::LogClient> client,
-                               tlog::LogClient::Open(*Env::Default(), flags.log_url, options));
-    MODELSEAL_RETURN_IF_ERROR(Annotate(client->VerifyConsistencyWith(inclusion.checkpoint_note),
-                                       "the live log is not consistent with the bundle's checkpoint"));
-    MODELSEAL_ASSIGN_OR_RETURN(std::string entry, client->ReadEntry(inclusion.index));
-    MODELSEAL_RETURN_IF_ERROR(client->VerifyEntryInclusion(entry, inclusion.index));
+    MODELSEAL_ASSIGN_OR_RETURN(
+        std::unique_ptr<tlog::LogClient> client,
+        tlog::LogClient::Open(*Env::Default(), flags.log_url, options));
+    MODELSEAL_RETURN_IF_ERROR(Annotate(
+        client->VerifyConsistencyWith(inclusion.checkpoint_note),
+        "the live log is not consistent with the bundle's checkpoint"));
+    MODELSEAL_ASSIGN_OR_RETURN(std::string entry,
+                               client->ReadEntry(inclusion.index));
+    MODELSEAL_RETURN_IF_ERROR(
+        client->VerifyEntryInclusion(entry, inclusion.index));
     inclusion.tree_size = client->checkpoint().size;
   }
   return inclusion;
@@ -72,8 +78,10 @@ void Describe(const VerifyReport& report, v1::SignatureResult* result) {
   }
   result->set_signer(report.signer);
   v1::Serialization* serialization = result->mutable_serialization();
-  serialization->set_method(std::string(SerializationMethodName(report.serialization.method)));
-  serialization->set_hash_type(std::string(HashAlgorithmName(report.serialization.hash)));
+  serialization->set_method(
+      std::string(SerializationMethodName(report.serialization.method)));
+  serialization->set_hash_type(
+      std::string(HashAlgorithmName(report.serialization.hash)));
   serialization->set_allow_symlinks(report.serialization.allow_symlinks);
   for (const std::string& path : report.serialization.ignore_paths) {
     serialization->add_ignore_paths(path);
@@ -91,16 +99,21 @@ void Describe(const VerifyReport& report, v1::SignatureResult* result) {
 
 std::string TextFor(const v1::SignatureResult& result) {
   if (result.ok()) {
-    return absl::StrCat("OK: ", result.signature(), ": model '", result.model(), "' (",
-                        result.resources(), " resources, ", result.serialization().hash_type(),
-                        " ", result.serialization().method(), ", ", result.bytes_hashed(),
-                        " bytes re-hashed in ", absl::StrFormat("%.2f", result.seconds()),
-                        "s) ", result.root_digest(), " signed by ", result.signer(), "\n");
+    return absl::StrCat(
+        "OK: ", result.signature(), ": model '", result.model(), "' (",
+        result.resources(), " resources, ", result.serialization().hash_type(),
+        " ", result.serialization().method(), ", ", result.bytes_hashed(),
+        " bytes re-hashed in ", absl::StrFormat("%.2f", result.seconds()),
+        "s) ", result.root_digest(), " signed by ", result.signer(), "\n");
   }
-  std::string text = absl::StrCat("FAILED: ", result.signature(), ": ", result.error(), "\n");
-  for (const auto& path : result.changed()) absl::StrAppend(&text, "  changed: ", path, "\n");
-  for (const auto& path : result.missing()) absl::StrAppend(&text, "  missing: ", path, "\n");
-  for (const auto& path : result.extra()) absl::StrAppend(&text, "  not signed: ", path, "\n");
+  std::string text =
+      absl::StrCat("FAILED: ", result.signature(), ": ", result.error(), "\n");
+  for (const auto& path : result.changed())
+    absl::StrAppend(&text, "  changed: ", path, "\n");
+  for (const auto& path : result.missing())
+    absl::StrAppend(&text, "  missing: ", path, "\n");
+  for (const auto& path : result.extra())
+    absl::StrAppend(&text, "  not signed: ", path, "\n");
   return text;
 }
 
@@ -122,7 +135,8 @@ int RunVerify(const VerifyFlags& flags) {
   } else {
     auto roots = ReadCertificates(flags.ca);
     if (!roots.ok()) return ReportError(roots.status());
-    if (roots->empty()) return ReportError(absl::InvalidArgumentError("no certificate in --ca"));
+    if (roots->empty())
+      return ReportError(absl::InvalidArgumentError("no certificate in --ca"));
     options.ca_roots_der = *std::move(roots);
   }
   options.now = std::time(nullptr);
@@ -135,7 +149,8 @@ int RunVerify(const VerifyFlags& flags) {
     auto real_signature = env.RealPath(signature);
     if (real_model.ok() && real_signature.ok() &&
         real_signature->rfind(*real_model + "/", 0) == 0) {
-      options.extra_ignore_paths.push_back(real_signature->substr(real_model->size() + 1));
+      options.extra_ignore_paths.push_back(
+          real_signature->substr(real_model->size() + 1));
     }
   }
   options.ignore_unsigned_files = flags.ignore_unsigned_files;
@@ -168,11 +183,12 @@ int RunVerify(const VerifyFlags& flags) {
       if (status.ok() && !log_keys.empty()) {
         auto inclusion = CheckLogRecord(flags, log_keys, *bundle);
         if (inclusion.ok()) {
-          details.signer += absl::StrCat("; logged in ", inclusion->origin, " at index ",
-                                         inclusion->index, " (tree size ", inclusion->tree_size, ")");
+          details.signer += absl::StrCat(
+              "; logged in ", inclusion->origin, " at index ", inclusion->index,
+              " (tree size ", inclusion->tree_size, ")");
         } else {
-          status = absl::UnauthenticatedError(absl::StrCat(
-              "transparency log: ", inclusion.status().message()));
+          status = absl::UnauthenticatedError(
+              absl::StrCat("transparency log: ", inclusion.status().message()));
         }
       }
     }
@@ -187,15 +203,13 @@ int RunVerify(const VerifyFlags& flags) {
       if (exit_code == kExitOk || code > exit_code) exit_code = code;
     }
   }
-  const std::string out = flags.format == "json"
-                              ? ToJson(report)
-                              : [&report] {
-                                  std::string text;
-                                  for (const auto& result : report.signatures()) {
-                                    text += TextFor(result);
-                                  }
-                                  return text;
-                                }();
+  const std::string out = flags.format == "json" ? ToJson(report) : [&report] {
+    std::string text;
+    for (const auto& result : report.signatures()) {
+      text += TextFor(result);
+    }
+    return text;
+  }();
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   return exit_code;
@@ -212,19 +226,26 @@ void RegisterVerifyCommand(CLI::App& app, int* exit_code) {
       "every file, re-hashed with the signer's serialization. Names every "
       "changed, missing and unsigned file. Exit 0 only if every --signature "
       "verifies.");
-  command->add_option("model", flags->model, "Model folder or single file")->required();
-  command->add_option("-s,--signature", flags->signatures, "Bundle(s) to check (default model.sig)")
+  command->add_option("model", flags->model, "Model folder or single file")
+      ->required();
+  command
+      ->add_option("-s,--signature", flags->signatures,
+                   "Bundle(s) to check (default model.sig)")
       ->default_val(std::vector<std::string>{"model.sig"});
   command->add_option("--key", flags->key, "Trusted public key (SPKI PEM)");
-  command->add_option("--ca", flags->ca, "Trusted CA root certificate(s) (PEM)");
+  command->add_option("--ca", flags->ca,
+                      "Trusted CA root certificate(s) (PEM)");
   command->add_option("--ignore-paths", flags->ignore_paths,
                       "More paths to leave out, relative to the model root or "
                       "absolute inside it (added to the signer's)");
   command->add_flag("--ignore-unsigned-files", flags->ignore_unsigned_files,
                     "Do not fail on files the signature does not list");
-  command->add_option("--format", flags->format, "text (default) or json "
+  command->add_option("--format", flags->format,
+                      "text (default) or json "
                       "(schemas/verify-report.schema.json)");
-  command->add_option("-t,--threads", flags->threads, "Worker threads (default: one per CPU)")
+  command
+      ->add_option("-t,--threads", flags->threads,
+                   "Worker threads (default: one per CPU)")
       ->check(CLI::Range(1u, limits::kMaxHashThreads));
   command->add_option("--log-key", flags->log_keys,
                       "Require the bundle to be recorded in a transparency log "

@@ -19,9 +19,11 @@ namespace {
 absl::StatusOr<std::string> SignPayload(const std::string& payload,
                                         const SigningIdentity& identity,
                                         std::string* hint) {
-  if (identity.signer == nullptr) return absl::InvalidArgumentError("no signing key");
-  MODELSEAL_ASSIGN_OR_RETURN(std::string signature,
-                             identity.signer->Sign(DssePae(kInTotoPayloadType, payload)));
+  if (identity.signer == nullptr)
+    return absl::InvalidArgumentError("no signing key");
+  MODELSEAL_ASSIGN_OR_RETURN(
+      std::string signature,
+      identity.signer->Sign(DssePae(kInTotoPayloadType, payload)));
   // Check our own work before publishing it: a signature that does not
   // verify with the signer's public key is never written.
   MODELSEAL_ASSIGN_OR_RETURN(std::unique_ptr<Verifier> verifier,
@@ -33,7 +35,8 @@ absl::StatusOr<std::string> SignPayload(const std::string& payload,
 }
 
 std::string WriteSignedBundle(const std::string& payload, std::string signature,
-                              const std::string& hint, const SigningIdentity& identity) {
+                              const std::string& hint,
+                              const SigningIdentity& identity) {
   Bundle bundle;
   bundle.payload = payload;
   bundle.payload_type = std::string(kInTotoPayloadType);
@@ -46,16 +49,17 @@ std::string WriteSignedBundle(const std::string& payload, std::string signature,
   return WriteBundle(bundle);
 }
 
-absl::StatusOr<std::unique_ptr<Verifier>> EstablishSigner(const Bundle& bundle,
-                                                          const VerifyOptions& options,
-                                                          std::string* who) {
+absl::StatusOr<std::unique_ptr<Verifier>> EstablishSigner(
+    const Bundle& bundle, const VerifyOptions& options, std::string* who) {
   if (!bundle.certificate_chain_der.empty()) {
     if (options.ca_roots_der.empty()) {
       return absl::UnauthenticatedError(
-          "the bundle is signed with a certificate; give the trusted CA roots (--ca)");
+          "the bundle is signed with a certificate; give the trusted CA roots "
+          "(--ca)");
     }
-    std::vector<std::string> intermediates(bundle.certificate_chain_der.begin() + 1,
-                                           bundle.certificate_chain_der.end());
+    std::vector<std::string> intermediates(
+        bundle.certificate_chain_der.begin() + 1,
+        bundle.certificate_chain_der.end());
     MODELSEAL_ASSIGN_OR_RETURN(
         std::unique_ptr<Verifier> verifier,
         VerifyCertificateChain(bundle.certificate_chain_der[0], intermediates,
@@ -73,9 +77,9 @@ absl::StatusOr<std::unique_ptr<Verifier>> EstablishSigner(const Bundle& bundle,
   const std::string expected = options.public_key->Hint();
   if (!bundle.public_key_hint.empty() &&
       !ConstantTimeEquals(bundle.public_key_hint, expected)) {
-    return absl::UnauthenticatedError(absl::StrCat(
-        "the bundle was signed by key ", bundle.public_key_hint,
-        ", not by the trusted key ", expected));
+    return absl::UnauthenticatedError(
+        absl::StrCat("the bundle was signed by key ", bundle.public_key_hint,
+                     ", not by the trusted key ", expected));
   }
   if (!bundle.embedded_public_key_pem.empty()) {
     auto embedded = LoadVerifier(bundle.embedded_public_key_pem);
@@ -86,8 +90,9 @@ absl::StatusOr<std::unique_ptr<Verifier>> EstablishSigner(const Bundle& bundle,
     }
   }
   *who = absl::StrCat("key ", expected);
-  MODELSEAL_ASSIGN_OR_RETURN(std::unique_ptr<Verifier> copy,
-                             LoadVerifier(options.public_key->public_key_pem()));
+  MODELSEAL_ASSIGN_OR_RETURN(
+      std::unique_ptr<Verifier> copy,
+      LoadVerifier(options.public_key->public_key_pem()));
   return copy;
 }
 
@@ -103,12 +108,14 @@ absl::StatusOr<std::string> SignModel(const std::string& model_path,
                                       const SerializationOptions& options,
                                       const HashRunOptions& run,
                                       const SigningIdentity& identity) {
-  MODELSEAL_ASSIGN_OR_RETURN(ModelDigest digest, SerializeModel(model_path, options, run));
+  MODELSEAL_ASSIGN_OR_RETURN(ModelDigest digest,
+                             SerializeModel(model_path, options, run));
   const std::string payload = BuildStatementPayload(digest);
   // The statement we write must be one we accept.
   MODELSEAL_RETURN_IF_ERROR(ParseStatement(payload).status());
   std::string hint;
-  MODELSEAL_ASSIGN_OR_RETURN(std::string signature, SignPayload(payload, identity, &hint));
+  MODELSEAL_ASSIGN_OR_RETURN(std::string signature,
+                             SignPayload(payload, identity, &hint));
   return WriteSignedBundle(payload, std::move(signature), hint, identity);
 }
 
@@ -119,24 +126,27 @@ absl::StatusOr<std::string> CosignBundle(absl::string_view bundle_json,
   std::string hint;
   MODELSEAL_ASSIGN_OR_RETURN(std::string signature,
                              SignPayload(existing.payload, identity, &hint));
-  return WriteSignedBundle(existing.payload, std::move(signature), hint, identity);
+  return WriteSignedBundle(existing.payload, std::move(signature), hint,
+                           identity);
 }
 
-absl::Status VerifyModel(const std::string& model_path, absl::string_view bundle_json,
+absl::Status VerifyModel(const std::string& model_path,
+                         absl::string_view bundle_json,
                          const VerifyOptions& options, VerifyReport* report) {
   const auto start = std::chrono::steady_clock::now();
   MODELSEAL_ASSIGN_OR_RETURN(Bundle bundle, ParseBundle(bundle_json));
   MODELSEAL_ASSIGN_OR_RETURN(std::unique_ptr<Verifier> verifier,
                              EstablishSigner(bundle, options, &report->signer));
-  absl::Status signature =
-      verifier->Verify(DssePae(bundle.payload_type, bundle.payload), bundle.signature);
+  absl::Status signature = verifier->Verify(
+      DssePae(bundle.payload_type, bundle.payload), bundle.signature);
   if (!signature.ok()) {
-    return absl::UnauthenticatedError(absl::StrCat(
-        "the DSSE signature does not verify with ", report->signer, ": ",
-        signature.message()));
+    return absl::UnauthenticatedError(
+        absl::StrCat("the DSSE signature does not verify with ", report->signer,
+                     ": ", signature.message()));
   }
   // Only now is the payload trusted enough to parse.
-  MODELSEAL_ASSIGN_OR_RETURN(Statement statement, ParseStatement(bundle.payload));
+  MODELSEAL_ASSIGN_OR_RETURN(Statement statement,
+                             ParseStatement(bundle.payload));
   report->model_name = statement.subject_name;
   report->root_digest_hex = HexEncode(statement.subject_digest);
   report->resources = statement.resources.size();
@@ -150,15 +160,17 @@ absl::Status VerifyModel(const std::string& model_path, absl::string_view bundle
   WalkOptions walk;
   walk.ignore_paths = serialization.ignore_paths;
   walk.allow_symlinks = serialization.allow_symlinks;
-  MODELSEAL_ASSIGN_OR_RETURN(std::vector<ModelFile> files, WalkModel(env, model_path, walk));
+  MODELSEAL_ASSIGN_OR_RETURN(std::vector<ModelFile> files,
+                             WalkModel(env, model_path, walk));
   // A one-file model may name its resource "." or by its basename.
   if (files.size() == 1 && files[0].name == ".") {
     const std::string base(Basename(model_path));
     for (ResourceDigest& resource : statement.resources) {
       if (FileOf(resource, serialization.method) == base) {
-        resource.name = serialization.method == SerializationMethod::kFiles
-                            ? "."
-                            : absl::StrCat(".", resource.name.substr(base.size()));
+        resource.name =
+            serialization.method == SerializationMethod::kFiles
+                ? "."
+                : absl::StrCat(".", resource.name.substr(base.size()));
       }
     }
   }
@@ -187,12 +199,15 @@ absl::Status VerifyModel(const std::string& model_path, absl::string_view bundle
     }
     // Shards: the file's current size must give exactly the signed ranges.
     std::vector<std::string> names;
-    for (std::uint64_t at = 0; at < file.info.size; at += serialization.shard_size) {
-      names.push_back(absl::StrCat(file.name, ":", at, ":",
-                                   std::min(file.info.size, at + serialization.shard_size)));
+    for (std::uint64_t at = 0; at < file.info.size;
+         at += serialization.shard_size) {
+      names.push_back(absl::StrCat(
+          file.name, ":", at, ":",
+          std::min(file.info.size, at + serialization.shard_size)));
     }
     std::vector<std::string> signed_names;
-    for (const ResourceDigest* resource : it->second) signed_names.push_back(resource->name);
+    for (const ResourceDigest* resource : it->second)
+      signed_names.push_back(resource->name);
     std::sort(signed_names.begin(), signed_names.end());
     std::vector<std::string> sorted_names = names;
     std::sort(sorted_names.begin(), sorted_names.end());
@@ -201,16 +216,20 @@ absl::Status VerifyModel(const std::string& model_path, absl::string_view bundle
       continue;
     }
     std::map<std::string, const ResourceDigest*> by_name;
-    for (const ResourceDigest* resource : it->second) by_name[resource->name] = resource;
-    for (std::uint64_t at = 0; at < file.info.size; at += serialization.shard_size) {
-      const std::uint64_t end = std::min(file.info.size, at + serialization.shard_size);
+    for (const ResourceDigest* resource : it->second)
+      by_name[resource->name] = resource;
+    for (std::uint64_t at = 0; at < file.info.size;
+         at += serialization.shard_size) {
+      const std::uint64_t end =
+          std::min(file.info.size, at + serialization.shard_size);
       tasks.push_back(HashTask{file.path, at, end - at, file.info});
       expected.push_back(by_name[absl::StrCat(file.name, ":", at, ":", end)]);
       task_file.push_back(file.name);
     }
   }
   for (const auto& [name, resources] : signed_files) {
-    if (!seen.count(name) && !changed.count(name)) report->missing.push_back(name);
+    if (!seen.count(name) && !changed.count(name))
+      report->missing.push_back(name);
   }
 
   HashEngineOptions engine_options;
@@ -231,9 +250,11 @@ absl::Status VerifyModel(const std::string& model_path, absl::string_view bundle
   report->bytes_hashed = total;
   report->changed.assign(changed.begin(), changed.end());
   report->seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
 
-  const bool extras_fail = !report->extra.empty() && !options.ignore_unsigned_files;
+  const bool extras_fail =
+      !report->extra.empty() && !options.ignore_unsigned_files;
   if (report->changed.empty() && report->missing.empty() && !extras_fail) {
     return absl::OkStatus();
   }

@@ -26,15 +26,17 @@ absl::Status ParseStrictJson(absl::string_view json,
         what, " is larger than the ", limits::kMaxBundleBytes, "-byte limit"));
   }
   if (!IsValidUtf8(json)) {
-    return absl::InvalidArgumentError(absl::StrCat(what, " is not valid UTF-8"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " is not valid UTF-8"));
   }
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   const auto status = google::protobuf::util::JsonStringToMessage(
-      google::protobuf::StringPiece(json.data(), json.size()), message, options);
+      google::protobuf::StringPiece(json.data(), json.size()), message,
+      options);
   if (!status.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        what, " is not valid: ", std::string(status.message())));
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " is not valid: ", std::string(status.message())));
   }
   return absl::OkStatus();
 }
@@ -59,8 +61,10 @@ absl::Status CheckResourcePath(absl::string_view path) {
           "resource name '", path, "' has an empty, '.' or '..' component"));
     }
   }
-  if (path.find('\0') != absl::string_view::npos || path.size() > limits::kMaxRelativePathBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("resource name '", path, "' is not allowed"));
+  if (path.find('\0') != absl::string_view::npos ||
+      path.size() > limits::kMaxRelativePathBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("resource name '", path, "' is not allowed"));
   }
   return absl::OkStatus();
 }
@@ -88,7 +92,8 @@ std::string BuildStatementPayload(const ModelDigest& digest) {
   json.Key("_type").String(kStatementType);
   json.Key("subject").BeginArray().BeginObject();
   json.Key("name").String(digest.model_name);
-  json.Key("digest").BeginObject().Key("sha256").String(HexEncode(digest.root_digest));
+  json.Key("digest").BeginObject().Key("sha256").String(
+      HexEncode(digest.root_digest));
   json.EndObject().EndObject().EndArray();
   json.Key("predicateType").String(kOmsPredicateType);
   json.Key("predicate").BeginObject();
@@ -117,13 +122,14 @@ std::string BuildStatementPayload(const ModelDigest& digest) {
 
 absl::StatusOr<ShardName> ParseShardName(absl::string_view name) {
   const std::size_t last = name.rfind(':');
-  const std::size_t middle =
-      last == absl::string_view::npos || last == 0 ? absl::string_view::npos
-                                                   : name.rfind(':', last - 1);
+  const std::size_t middle = last == absl::string_view::npos || last == 0
+                                 ? absl::string_view::npos
+                                 : name.rfind(':', last - 1);
   ShardName shard;
   if (middle == absl::string_view::npos || middle == 0 ||
       !ParseDecimal(name.substr(middle + 1, last - middle - 1), &shard.start) ||
-      !ParseDecimal(name.substr(last + 1), &shard.end) || shard.start >= shard.end) {
+      !ParseDecimal(name.substr(last + 1), &shard.end) ||
+      shard.start >= shard.end) {
     return absl::InvalidArgumentError(absl::StrCat(
         "shard resource name '", name, "' is not '<path>:<start>:<end>'"));
   }
@@ -140,12 +146,14 @@ absl::StatusOr<Statement> ParseStatement(absl::string_view payload) {
         "statement _type is '", proto.type(), "', expected ", kStatementType));
   }
   if (proto.predicate_type() != kOmsPredicateType) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "predicateType is '", proto.predicate_type(), "', expected ", kOmsPredicateType));
+    return absl::InvalidArgumentError(
+        absl::StrCat("predicateType is '", proto.predicate_type(),
+                     "', expected ", kOmsPredicateType));
   }
   if (proto.subject_size() != 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "statement has ", proto.subject_size(), " subjects; OMS requires exactly one"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("statement has ", proto.subject_size(),
+                     " subjects; OMS requires exactly one"));
   }
   Statement statement;
   const v1::Subject& subject = proto.subject(0);
@@ -156,52 +164,62 @@ absl::StatusOr<Statement> ParseStatement(absl::string_view payload) {
     return absl::InvalidArgumentError(
         "subject digest must be exactly one lower-case hex sha256 value");
   }
-  MODELSEAL_ASSIGN_OR_RETURN(statement.subject_digest, HexDecode(sha256->second));
+  MODELSEAL_ASSIGN_OR_RETURN(statement.subject_digest,
+                             HexDecode(sha256->second));
 
   if (!proto.has_predicate() || !proto.predicate().has_serialization()) {
     return absl::InvalidArgumentError("predicate.serialization is missing");
   }
-  const v1::PredicateSerialization& serialization = proto.predicate().serialization();
+  const v1::PredicateSerialization& serialization =
+      proto.predicate().serialization();
   SerializationOptions& options = statement.serialization;
-  MODELSEAL_ASSIGN_OR_RETURN(options.method, ParseSerializationMethod(serialization.method()));
-  MODELSEAL_ASSIGN_OR_RETURN(options.hash, ParseHashAlgorithm(serialization.hash_type()));
+  MODELSEAL_ASSIGN_OR_RETURN(options.method,
+                             ParseSerializationMethod(serialization.method()));
+  MODELSEAL_ASSIGN_OR_RETURN(options.hash,
+                             ParseHashAlgorithm(serialization.hash_type()));
   options.allow_symlinks = serialization.allow_symlinks();
   if (options.method == SerializationMethod::kShards) {
-    if (!serialization.has_shard_size() || serialization.shard_size() < limits::kMinShardSize ||
+    if (!serialization.has_shard_size() ||
+        serialization.shard_size() < limits::kMinShardSize ||
         serialization.shard_size() > limits::kMaxShardSize) {
-      return absl::InvalidArgumentError("shards serialization needs a valid shard_size");
+      return absl::InvalidArgumentError(
+          "shards serialization needs a valid shard_size");
     }
     options.shard_size = serialization.shard_size();
   } else if (serialization.has_shard_size()) {
-    return absl::InvalidArgumentError("shard_size is only allowed with method shards");
+    return absl::InvalidArgumentError(
+        "shard_size is only allowed with method shards");
   }
   for (const std::string& path : serialization.ignore_paths()) {
-    MODELSEAL_ASSIGN_OR_RETURN(std::string normalized, NormalizeIgnorePath(path));
+    MODELSEAL_ASSIGN_OR_RETURN(std::string normalized,
+                               NormalizeIgnorePath(path));
     options.ignore_paths.push_back(normalized);
   }
 
   const auto& resources = proto.predicate().resources();
-  if (resources.empty()) return absl::InvalidArgumentError("predicate has no resources");
+  if (resources.empty())
+    return absl::InvalidArgumentError("predicate has no resources");
   if (static_cast<std::size_t>(resources.size()) > limits::kMaxFilesPerModel) {
     return absl::ResourceExhaustedError("predicate lists too many resources");
   }
   const std::string hash(HashAlgorithmName(options.hash));
-  const std::string sharded = absl::StrCat(hash, "-sharded-", options.shard_size);
+  const std::string sharded =
+      absl::StrCat(hash, "-sharded-", options.shard_size);
   std::set<absl::string_view> names;
   for (const v1::PredicateResource& resource : resources) {
-    const bool algorithm_ok =
-        resource.algorithm() == hash ||
-        (options.method == SerializationMethod::kShards && resource.algorithm() == sharded);
+    const bool algorithm_ok = resource.algorithm() == hash ||
+                              (options.method == SerializationMethod::kShards &&
+                               resource.algorithm() == sharded);
     if (!algorithm_ok) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "resource '", resource.name(), "' has algorithm '", resource.algorithm(),
-          "' but hash_type is ", hash));
+      return absl::InvalidArgumentError(
+          absl::StrCat("resource '", resource.name(), "' has algorithm '",
+                       resource.algorithm(), "' but hash_type is ", hash));
     }
     if (resource.digest().size() != 2 * DigestBytes(options.hash) ||
         !IsLowerHex(resource.digest())) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "resource '", resource.name(), "' digest is not ", 2 * DigestBytes(options.hash),
-          " lower-case hex digits"));
+          "resource '", resource.name(), "' digest is not ",
+          2 * DigestBytes(options.hash), " lower-case hex digits"));
     }
     if (options.method == SerializationMethod::kShards) {
       MODELSEAL_RETURN_IF_ERROR(ParseShardName(resource.name()).status());
@@ -225,7 +243,8 @@ absl::StatusOr<Statement> ParseStatement(absl::string_view payload) {
                      : resource.name);
   }
   if (paths.count(".") > 0 && paths.size() > 1) {
-    return absl::InvalidArgumentError("resource '.' is only allowed for a single-file model");
+    return absl::InvalidArgumentError(
+        "resource '.' is only allowed for a single-file model");
   }
   if (ComputeRootDigest(statement.resources) != statement.subject_digest) {
     return absl::InvalidArgumentError(
@@ -238,8 +257,9 @@ absl::StatusOr<Bundle> ParseBundle(absl::string_view json) {
   v1::Bundle proto;
   MODELSEAL_RETURN_IF_ERROR(ParseStrictJson(json, &proto, "bundle"));
   if (proto.media_type() != kBundleMediaType) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "bundle mediaType is '", proto.media_type(), "', expected ", kBundleMediaType));
+    return absl::InvalidArgumentError(
+        absl::StrCat("bundle mediaType is '", proto.media_type(),
+                     "', expected ", kBundleMediaType));
   }
   if (!proto.has_dsse_envelope()) {
     return absl::InvalidArgumentError("bundle has no dsseEnvelope");
@@ -249,14 +269,17 @@ absl::StatusOr<Bundle> ParseBundle(absl::string_view json) {
   }
   const v1::Envelope& envelope = proto.dsse_envelope();
   if (envelope.payload_type() != kInTotoPayloadType) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "payloadType is '", envelope.payload_type(), "', expected ", kInTotoPayloadType));
+    return absl::InvalidArgumentError(
+        absl::StrCat("payloadType is '", envelope.payload_type(),
+                     "', expected ", kInTotoPayloadType));
   }
-  if (envelope.payload().empty()) return absl::InvalidArgumentError("DSSE payload is empty");
+  if (envelope.payload().empty())
+    return absl::InvalidArgumentError("DSSE payload is empty");
   if (envelope.signatures_size() != 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "envelope has ", envelope.signatures_size(),
-        " signatures; OMS bundles carry exactly one (use one bundle per signer)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("envelope has ", envelope.signatures_size(),
+                     " signatures; OMS bundles carry exactly one (use one "
+                     "bundle per signer)"));
   }
   if (envelope.signatures(0).sig().empty()) {
     return absl::InvalidArgumentError("DSSE signature is empty");
@@ -267,7 +290,8 @@ absl::StatusOr<Bundle> ParseBundle(absl::string_view json) {
   bundle.signature = envelope.signatures(0).sig();
 
   const v1::VerificationMaterial& material = proto.verification_material();
-  const int methods = material.has_public_key() + material.has_x509_certificate_chain() +
+  const int methods = material.has_public_key() +
+                      material.has_x509_certificate_chain() +
                       material.has_certificate();
   if (methods != 1) {
     return absl::InvalidArgumentError(
@@ -282,21 +306,25 @@ absl::StatusOr<Bundle> ParseBundle(absl::string_view json) {
     bundle.public_key_hint = hint;
     bundle.embedded_public_key_pem = material.public_key().raw_bytes();
   } else if (material.has_x509_certificate_chain()) {
-    for (const v1::X509Certificate& certificate : material.x509_certificate_chain().certificates()) {
+    for (const v1::X509Certificate& certificate :
+         material.x509_certificate_chain().certificates()) {
       if (certificate.raw_bytes().empty()) {
-        return absl::InvalidArgumentError("empty certificate in x509CertificateChain");
+        return absl::InvalidArgumentError(
+            "empty certificate in x509CertificateChain");
       }
       bundle.certificate_chain_der.push_back(certificate.raw_bytes());
     }
     if (bundle.certificate_chain_der.empty()) {
-      return absl::InvalidArgumentError("x509CertificateChain has no certificate");
+      return absl::InvalidArgumentError(
+          "x509CertificateChain has no certificate");
     }
   } else {
     // The single-certificate form is Sigstore keyless signing, whose
     // short-lived certificate means nothing without a log entry.
     if (material.tlog_entries().empty()) {
       return absl::InvalidArgumentError(
-          "a bundle with a single certificate (Sigstore keyless) needs tlogEntries");
+          "a bundle with a single certificate (Sigstore keyless) needs "
+          "tlogEntries");
     }
     if (material.certificate().raw_bytes().empty()) {
       return absl::InvalidArgumentError("certificate.rawBytes is empty");
@@ -308,7 +336,8 @@ absl::StatusOr<Bundle> ParseBundle(absl::string_view json) {
   print.always_print_primitive_fields = true;
   for (const v1::TransparencyLogEntry& entry : material.tlog_entries()) {
     std::string entry_json;
-    if (!google::protobuf::util::MessageToJsonString(entry, &entry_json, print).ok()) {
+    if (!google::protobuf::util::MessageToJsonString(entry, &entry_json, print)
+             .ok()) {
       return absl::InternalError("cannot re-encode a tlogEntries item");
     }
     bundle.tlog_entries_json.push_back(std::move(entry_json));
@@ -322,11 +351,21 @@ std::string WriteBundle(const Bundle& bundle) {
   json.Key("mediaType").String(kBundleMediaType);
   json.Key("verificationMaterial").BeginObject();
   if (bundle.certificate_chain_der.empty()) {
-    json.Key("publicKey").BeginObject().Key("hint").String(bundle.public_key_hint).EndObject();
+    json.Key("publicKey")
+        .BeginObject()
+        .Key("hint")
+        .String(bundle.public_key_hint)
+        .EndObject();
   } else {
-    json.Key("x509CertificateChain").BeginObject().Key("certificates").BeginArray();
+    json.Key("x509CertificateChain")
+        .BeginObject()
+        .Key("certificates")
+        .BeginArray();
     for (const std::string& der : bundle.certificate_chain_der) {
-      json.BeginObject().Key("rawBytes").String(absl::Base64Escape(der)).EndObject();
+      json.BeginObject()
+          .Key("rawBytes")
+          .String(absl::Base64Escape(der))
+          .EndObject();
     }
     json.EndArray().EndObject();
   }

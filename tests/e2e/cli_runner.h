@@ -22,7 +22,8 @@ using ::modelseal::testing::TempDir;
 
 inline const std::string kModelseal = MODELSEAL_BINARY;
 inline const std::string kExample = MODELSEAL_EXAMPLES_DIR "/tiny-model";
-inline const std::string kOms = MODELSEAL_TEST_VECTORS_DIR "/oms/model-transparency";
+inline const std::string kOms =
+    MODELSEAL_TEST_VECTORS_DIR "/oms/model-transparency";
 
 struct Result {
   int exit_code = -1;
@@ -89,7 +90,6 @@ inline std::string JoinQuoted(const std::vector<std::string>& args) {
   for (const std::string& arg : args) absl::StrAppend(&joined, " ", Quote(arg));
   return joined;
 }
-
 
 }  // namespace modelseal
 

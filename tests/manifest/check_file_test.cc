@@ -24,9 +24,9 @@ TEST(ChecksumFileTest, EscapesBackslashAndNewlineLikeCoreutils) {
 }
 
 TEST(ChecksumFileTest, RoundTripsEveryFormattedLine) {
-  const std::vector<std::string> paths = {"plain",      "with space",  "a\\b",
-                                          "new\nline",  "*star",       "ends in cr\r",
-                                          "cr\r\rinside"};
+  const std::vector<std::string> paths = {
+      "plain", "with space",   "a\\b",        "new\nline",
+      "*star", "ends in cr\r", "cr\r\rinside"};
   std::string contents;
   for (const std::string& path : paths)
     contents += FormatChecksumLine(kDigest, path);

@@ -22,7 +22,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-const std::string kReference = MODELSEAL_TEST_VECTORS_DIR "/oms/model-transparency/";
+const std::string kReference =
+    MODELSEAL_TEST_VECTORS_DIR "/oms/model-transparency/";
 
 std::string Read(const std::string& path) {
   auto contents = Env::Default()->ReadFileToString(path, 1 << 22);
@@ -52,7 +53,8 @@ SerializationOptions Defaults() {
 
 class SignedModel {
  public:
-  explicit SignedModel(KeyType type = KeyType::kEcdsaP256) : keys_(MakeKeys(type)) {
+  explicit SignedModel(KeyType type = KeyType::kEcdsaP256)
+      : keys_(MakeKeys(type)) {
     dir_.Write("model/config.json", "{\"hidden\": 16}");
     dir_.Write("model/weights/part-1.safetensors", std::string(300000, 'w'));
     dir_.Write("model/tokenizer.json", "{}");
@@ -70,7 +72,8 @@ class SignedModel {
   }
 
   absl::Status Verify(const std::string& bundle, VerifyReport* report,
-                      const Verifier* key = nullptr, bool ignore_unsigned = false) const {
+                      const Verifier* key = nullptr,
+                      bool ignore_unsigned = false) const {
     VerifyOptions options;
     options.public_key = key != nullptr ? key : keys_.verifier.get();
     options.ignore_unsigned_files = ignore_unsigned;
@@ -85,10 +88,12 @@ class SignedModel {
 TEST(VerifyModelTest, FailsWhenAFileChanged) {
   SignedModel model;
   const std::string bundle = model.Sign();
-  model.dir().Write("model/weights/part-1.safetensors", std::string(299999, 'w') + "W");
+  model.dir().Write("model/weights/part-1.safetensors",
+                    std::string(299999, 'w') + "W");
   VerifyReport report;
-  EXPECT_THAT(model.Verify(bundle, &report),
-              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("1 changed")));
+  EXPECT_THAT(
+      model.Verify(bundle, &report),
+      StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("1 changed")));
   EXPECT_THAT(report.changed, ElementsAre("weights/part-1.safetensors"));
   EXPECT_THAT(report.missing, IsEmpty());
 }
@@ -99,8 +104,9 @@ TEST(VerifyModelTest, FailsWhenAFileIsMissingOrAdded) {
   ASSERT_EQ(::unlink(model.dir().Join("model/tokenizer.json").c_str()), 0);
   model.dir().Write("model/backdoor.py", "import os");
   VerifyReport report;
-  EXPECT_THAT(model.Verify(bundle, &report),
-              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("1 missing")));
+  EXPECT_THAT(
+      model.Verify(bundle, &report),
+      StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("1 missing")));
   EXPECT_THAT(report.missing, ElementsAre("tokenizer.json"));
   EXPECT_THAT(report.extra, ElementsAre("backdoor.py"));
 }
@@ -110,10 +116,12 @@ TEST(VerifyModelTest, ToleratesUnsignedFilesOnlyWhenAsked) {
   const std::string bundle = model.Sign();
   model.dir().Write("model/notes.txt", "local notes");
   VerifyReport report;
-  EXPECT_THAT(model.Verify(bundle, &report),
-              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("not signed")));
+  EXPECT_THAT(
+      model.Verify(bundle, &report),
+      StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("not signed")));
   VerifyReport tolerant;
-  MODELSEAL_EXPECT_OK(model.Verify(bundle, &tolerant, nullptr, /*ignore_unsigned=*/true));
+  MODELSEAL_EXPECT_OK(
+      model.Verify(bundle, &tolerant, nullptr, /*ignore_unsigned=*/true));
   EXPECT_THAT(tolerant.extra, ElementsAre("notes.txt"));
 }
 
@@ -123,15 +131,18 @@ TEST(VerifyModelTest, FailsWithAnotherKey) {
   const Keys other = MakeKeys(KeyType::kEcdsaP256);
   VerifyReport report;
   EXPECT_THAT(model.Verify(bundle, &report, other.verifier.get()),
-              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("not by the trusted key")));
+              StatusIs(absl::StatusCode::kUnauthenticated,
+                       HasSubstr("not by the trusted key")));
   // Without the hint, the signature itself must fail.
   const std::string hintless =
       absl::StrReplaceAll(bundle, {{model.keys().verifier->Hint(), ""}});
   EXPECT_THAT(model.Verify(hintless, &report, other.verifier.get()),
-              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("does not verify")));
+              StatusIs(absl::StatusCode::kUnauthenticated,
+                       HasSubstr("does not verify")));
   const Keys ed = MakeKeys(KeyType::kEd25519);
   EXPECT_THAT(model.Verify(hintless, &report, ed.verifier.get()),
-              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("does not verify")));
+              StatusIs(absl::StatusCode::kUnauthenticated,
+                       HasSubstr("does not verify")));
 }
 
 TEST(VerifyModelTest, FailsWhenThePayloadWasTampered) {
@@ -141,7 +152,8 @@ TEST(VerifyModelTest, FailsWhenThePayloadWasTampered) {
   // Re-point one resource digest at different content, keeping the
   // statement self-consistent: only the signature can catch it.
   ModelDigest forged;
-  MODELSEAL_ASSERT_OK_AND_ASSIGN(Statement statement, ParseStatement(parsed.payload));
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(Statement statement,
+                                 ParseStatement(parsed.payload));
   forged.model_name = statement.subject_name;
   forged.options = statement.serialization;
   forged.resources = statement.resources;
@@ -150,7 +162,8 @@ TEST(VerifyModelTest, FailsWhenThePayloadWasTampered) {
   parsed.payload = BuildStatementPayload(forged);
   VerifyReport report;
   EXPECT_THAT(model.Verify(WriteBundle(parsed), &report),
-              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("does not verify")));
+              StatusIs(absl::StatusCode::kUnauthenticated,
+                       HasSubstr("does not verify")));
   // A flipped signature bit fails too.
   MODELSEAL_ASSERT_OK_AND_ASSIGN(Bundle flipped, ParseBundle(bundle));
   flipped.signature[flipped.signature.size() / 2] ^= 1;
@@ -158,16 +171,19 @@ TEST(VerifyModelTest, FailsWhenThePayloadWasTampered) {
               StatusIs(absl::StatusCode::kUnauthenticated, ::testing::_));
 }
 
-TEST(VerifyModelTest, RefusesCertificateBundlesWithoutRootsAndKeyBundlesWithoutKeys) {
+TEST(VerifyModelTest,
+     RefusesCertificateBundlesWithoutRootsAndKeyBundlesWithoutKeys) {
   SignedModel model;
   const std::string bundle = model.Sign();
   VerifyOptions options;
   VerifyReport report;
   EXPECT_THAT(VerifyModel(model.model(), bundle, options, &report),
               StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("--key")));
-  const std::string reference = Read(kReference + "v1.1.0-certificate/model.sig");
+  const std::string reference =
+      Read(kReference + "v1.1.0-certificate/model.sig");
   options.public_key = model.keys().verifier.get();
-  EXPECT_THAT(VerifyModel(kReference + "v1.1.0-certificate", reference, options, &report),
+  EXPECT_THAT(VerifyModel(kReference + "v1.1.0-certificate", reference, options,
+                          &report),
               StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("--ca")));
 }
 
@@ -176,19 +192,26 @@ TEST(VerifyModelTest, RejectsASymlinkEscapingTheRoot) {
   SerializationOptions options = Defaults();
   options.allow_symlinks = true;
   const std::string bundle = model.Sign(options);
-  ASSERT_EQ(::symlink("/etc/hostname", model.dir().Join("model/escape").c_str()), 0);
+  ASSERT_EQ(
+      ::symlink("/etc/hostname", model.dir().Join("model/escape").c_str()), 0);
   VerifyReport report;
   EXPECT_THAT(model.Verify(bundle, &report),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("outside the model root")));
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("outside the model root")));
 }
 
 TEST(SignModelTest, RoundTripsWithEveryKeyTypeAndMethod) {
-  for (KeyType type : {KeyType::kEcdsaP256, KeyType::kEcdsaP384, KeyType::kEcdsaP521,
-                       KeyType::kEd25519}) {
+  for (KeyType type : {KeyType::kEcdsaP256, KeyType::kEcdsaP384,
+                       KeyType::kEcdsaP521, KeyType::kEd25519}) {
     SignedModel model(type);
-    for (SerializationMethod method : {SerializationMethod::kFiles, SerializationMethod::kShards}) {
-      for (HashAlgorithm hash : {HashAlgorithm::kSha256, HashAlgorithm::kBlake2b, HashAlgorithm::kBlake3}) {
-        if (method == SerializationMethod::kShards && hash == HashAlgorithm::kBlake3) continue;
+    for (SerializationMethod method :
+         {SerializationMethod::kFiles, SerializationMethod::kShards}) {
+      for (HashAlgorithm hash :
+           {HashAlgorithm::kSha256, HashAlgorithm::kBlake2b,
+            HashAlgorithm::kBlake3}) {
+        if (method == SerializationMethod::kShards &&
+            hash == HashAlgorithm::kBlake3)
+          continue;
         SerializationOptions options = Defaults();
         options.method = method;
         options.hash = hash;
@@ -198,7 +221,8 @@ TEST(SignModelTest, RoundTripsWithEveryKeyTypeAndMethod) {
         MODELSEAL_EXPECT_OK(model.Verify(bundle, &report))
             << KeyTypeName(type) << " " << HashAlgorithmName(hash);
         EXPECT_EQ(report.model_name, "model");
-        EXPECT_EQ(report.resources, method == SerializationMethod::kFiles ? 3u : 5u);
+        EXPECT_EQ(report.resources,
+                  method == SerializationMethod::kFiles ? 3u : 5u);
       }
     }
   }
@@ -210,9 +234,11 @@ TEST(SignModelTest, ShardedSignaturesCatchAChangedShard) {
   options.method = SerializationMethod::kShards;
   options.shard_size = 100000;
   const std::string bundle = model.Sign(options);
-  model.dir().Write("model/weights/part-1.safetensors", std::string(300000, 'w') + "!");
+  model.dir().Write("model/weights/part-1.safetensors",
+                    std::string(300000, 'w') + "!");
   VerifyReport report;
-  EXPECT_THAT(model.Verify(bundle, &report), StatusIs(absl::StatusCode::kUnauthenticated, ::testing::_));
+  EXPECT_THAT(model.Verify(bundle, &report),
+              StatusIs(absl::StatusCode::kUnauthenticated, ::testing::_));
   EXPECT_THAT(report.changed, ElementsAre("weights/part-1.safetensors"));
 }
 
@@ -227,16 +253,19 @@ TEST(SignModelTest, CosignedBundleCarriesTheSamePayloadAndVerifiesOnItsOwn) {
   const Keys auditor = MakeKeys(KeyType::kEcdsaP384);
   SigningIdentity identity;
   identity.signer = auditor.signer.get();
-  MODELSEAL_ASSERT_OK_AND_ASSIGN(std::string second, CosignBundle(first, identity));
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(std::string second,
+                                 CosignBundle(first, identity));
   EXPECT_EQ(ParseBundle(first)->payload, ParseBundle(second)->payload);
   VerifyReport report;
   MODELSEAL_EXPECT_OK(model.Verify(second, &report, auditor.verifier.get()));
-  EXPECT_THAT(model.Verify(second, &report), StatusIs(absl::StatusCode::kUnauthenticated, ::testing::_));
+  EXPECT_THAT(model.Verify(second, &report),
+              StatusIs(absl::StatusCode::kUnauthenticated, ::testing::_));
 }
 
 TEST(ReferenceBundlesTest, VerifyWithTheirKeysAndCa) {
   MODELSEAL_ASSERT_OK_AND_ASSIGN(
-      auto key, LoadVerifier(Read(kReference + "keys/certificate/signing-key-pub.pem")));
+      auto key,
+      LoadVerifier(Read(kReference + "keys/certificate/signing-key-pub.pem")));
   int verified = 0;
   for (const char* name : {"v1.1.0-elliptic-key", "v1.0.0-elliptic-key"}) {
     VerifyOptions options;
@@ -245,31 +274,38 @@ TEST(ReferenceBundlesTest, VerifyWithTheirKeysAndCa) {
     const std::string model = std::string(name) == "v1.0.0-elliptic-key"
                                   ? kReference + name + "/signme-1"
                                   : kReference + name;
-    MODELSEAL_EXPECT_OK(VerifyModel(model, Read(kReference + name + "/model.sig"), options, &report))
+    MODELSEAL_EXPECT_OK(VerifyModel(
+        model, Read(kReference + name + "/model.sig"), options, &report))
         << name;
     ++verified;
   }
-  MODELSEAL_ASSERT_OK_AND_ASSIGN(auto roots,
-                                 CertificatesFromPem(Read(kReference + "keys/certificate/ca-cert.pem")));
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(
+      auto roots,
+      CertificatesFromPem(Read(kReference + "keys/certificate/ca-cert.pem")));
   VerifyOptions options;
   options.ca_roots_der = roots;
   options.now = std::time(nullptr);
   VerifyReport report;
-  MODELSEAL_EXPECT_OK(VerifyModel(kReference + "v1.1.0-certificate",
-                                  Read(kReference + "v1.1.0-certificate/model.sig"), options, &report));
+  MODELSEAL_EXPECT_OK(VerifyModel(
+      kReference + "v1.1.0-certificate",
+      Read(kReference + "v1.1.0-certificate/model.sig"), options, &report));
   ++verified;
   EXPECT_EQ(verified, 3);
   // The same chain is refused at a time past its validity, and by a
   // different root.
   options.now = std::time(nullptr) + 20L * 365 * 24 * 3600;
   EXPECT_THAT(VerifyModel(kReference + "v1.1.0-certificate",
-                          Read(kReference + "v1.1.0-certificate/model.sig"), options, &report),
+                          Read(kReference + "v1.1.0-certificate/model.sig"),
+                          options, &report),
               StatusIs(absl::StatusCode::kUnauthenticated, ::testing::_));
-  MODELSEAL_ASSERT_OK_AND_ASSIGN(options.ca_roots_der,
-                                 CertificatesFromPem(Read(kReference + "keys/certificate/int-ca-cert.pem")));
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(
+      options.ca_roots_der,
+      CertificatesFromPem(
+          Read(kReference + "keys/certificate/int-ca-cert.pem")));
   options.now = std::time(nullptr);
   EXPECT_FALSE(VerifyModel(kReference + "v1.1.0-certificate",
-                           Read(kReference + "v1.1.0-certificate/model.sig"), options, &report)
+                           Read(kReference + "v1.1.0-certificate/model.sig"),
+                           options, &report)
                    .ok());
 }
 

@@ -64,6 +64,13 @@ class RandomAccessFile {
   }
 };
 
+// An exclusive lock on a file, held until this object is destroyed (or the
+// process exits: a crash never leaves a lock behind).
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
 class Env {
  public:
   virtual ~Env() = default;
@@ -98,6 +105,23 @@ class Env {
                                            std::uint32_t mode,
                                            bool overwrite) = 0;
   virtual absl::Status DeleteFile(const std::string& path) = 0;
+  // Removes an empty directory (kFailedPrecondition if it is not empty). The
+  // base implementation returns kUnimplemented.
+  virtual absl::Status DeleteDirectory(const std::string& path);
+
+  // Takes an exclusive lock on `path`, creating it (mode 0644) if missing,
+  // without waiting: if another holder has it, fails at once with
+  // kFailedPrecondition. The lock is released when the returned object is
+  // destroyed or the process dies. POSIX: flock(LOCK_EX | LOCK_NB), so two
+  // opens in one process also exclude each other. The base implementation
+  // returns kUnimplemented.
+  virtual absl::StatusOr<std::unique_ptr<FileLock>> LockFile(
+      const std::string& path);
+
+  // Creates `path` and every missing parent (`mkdir -p`) with permission bits
+  // `mode`; each new directory is made durable (CreateDirectory). Existing
+  // directories are fine; an existing non-directory is kFailedPrecondition.
+  absl::Status CreateDirectories(const std::string& path, std::uint32_t mode);
 
   // Reads a whole file of at most `max_bytes` (kResourceExhausted if larger).
   absl::StatusOr<std::string> ReadFileToString(const std::string& path,

@@ -1,0 +1,321 @@
+// End-to-end: the transparency log through the real binary — init, add,
+// prove, audit, serve (with concurrent adds batched), sign --log and
+// verify --log-key, and the ways a log record can be wrong.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/e2e/cli_runner.h"
+
+namespace modelseal {
+namespace {
+
+using ::testing::HasSubstr;
+
+class LogWorkspace {
+ public:
+  LogWorkspace() {
+    EXPECT_EQ(
+        RunShell("cp -r " + Quote(kExample) + " " + Quote(dir_.Join("model")))
+            .exit_code,
+        0);
+    EXPECT_EQ(
+        Modelseal("keygen --out " + Quote(dir_.Join("publisher"))).exit_code,
+        0);
+    const Result init =
+        Modelseal("log init " + Quote(log()) + " --origin example.com/models");
+    EXPECT_EQ(init.exit_code, 0) << init.err;
+    vkey_ = std::string(absl::StripTrailingAsciiWhitespace(init.out));
+  }
+  std::string Path(const std::string& relative) const {
+    return dir_.Join(relative);
+  }
+  std::string log() const { return dir_.Join("log"); }
+  const std::string& vkey() const { return vkey_; }
+  const TempDir& dir() const { return dir_; }
+
+  Result Sign(const std::string& out, const std::string& extra = "") const {
+    return Modelseal("sign " + Quote(Path("model")) + " --key " +
+                     Quote(Path("publisher.key")) + " -o " + Quote(Path(out)) +
+                     " -q " + extra);
+  }
+  Result Verify(const std::string& bundle,
+                const std::string& extra = "") const {
+    return Modelseal("verify " + Quote(Path("model")) + " -s " +
+                     Quote(Path(bundle)) + " --key " +
+                     Quote(Path("publisher.pub")) + " --log-key " +
+                     Quote(vkey_) + " " + extra);
+  }
+
+ private:
+  TempDir dir_;
+  std::string vkey_;
+};
+
+TEST(CliLogTest, InitKeepsTheSignerKeyPrivateAndOutsideTheLog) {
+  LogWorkspace ws;
+  struct stat st;
+  ASSERT_EQ(::stat((ws.log() + ".key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_FALSE(std::filesystem::exists(ws.log() + "/log.key"));
+  EXPECT_THAT(ws.vkey(), ::testing::StartsWith("example.com/models+"));
+  EXPECT_EQ(ReadAll(ws.log() + ".vkey"), ws.vkey() + "\n");
+  const Result again =
+      Modelseal("log init " + Quote(ws.log()) + " --origin example.com/models");
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_THAT(again.err, HasSubstr("refusing to overwrite"));
+}
+
+TEST(CliLogTest,
+     SignedAndLoggedBundlesVerifyOfflineAndStillPassPlainVerification) {
+  LogWorkspace ws;
+  ASSERT_EQ(ws.Sign("a.sig", "--log " + Quote(ws.log())).exit_code, 0);
+  ASSERT_EQ(ws.Sign("b.sig").exit_code, 0);
+  const Result add =
+      Modelseal("log add " + Quote(ws.log()) + " " + Quote(ws.Path("b.sig")));
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  for (const char* bundle : {"a.sig", "b.sig"}) {
+    Result verify = ws.Verify(bundle);
+    EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+    EXPECT_THAT(verify.out, HasSubstr("logged in example.com/models"));
+    verify = ws.Verify(bundle, "--log-url " + Quote(ws.log()));
+    EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+    // A plain OMS key verification ignores the log entry.
+    verify = Modelseal("verify " + Quote(ws.Path("model")) + " -s " +
+                       Quote(ws.Path(bundle)) + " --key " +
+                       Quote(ws.Path("publisher.pub")));
+    EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  }
+  const Result audit = Modelseal("log verify " + Quote(ws.log()) + " --vkey " +
+                                 Quote(ws.vkey()));
+  EXPECT_EQ(audit.exit_code, 0) << audit.err;
+  EXPECT_THAT(audit.out, HasSubstr("size 2"));
+  const Result prove = Modelseal("log prove " + Quote(ws.log()) + " --vkey " +
+                                 Quote(ws.vkey()) + " --index 0");
+  EXPECT_EQ(prove.exit_code, 0) << prove.err;
+  EXPECT_THAT(prove.out, HasSubstr("\"type\":\"inclusion\""));
+}
+
+TEST(CliLogTest, VerificationFailsWithoutAValidRecord) {
+  LogWorkspace ws;
+  ASSERT_EQ(ws.Sign("logged.sig", "--log " + Quote(ws.log())).exit_code, 0);
+  ASSERT_EQ(ws.Sign("unlogged.sig").exit_code, 0);
+  ASSERT_EQ(Modelseal("log init " + Quote(ws.Path("other")) +
+                      " --origin other.example")
+                .exit_code,
+            0);
+  const std::string other_vkey = ReadAll(ws.Path("other.vkey"));
+
+  // The record of another bundle grafted onto this one, and a proof whose
+  // root was replaced (still 32 bytes, so the bundle parses).
+  const Result edited = RunShell(
+      "/usr/bin/python3 -c 'import json,sys,base64\n"
+      "logged=json.load(open(sys.argv[1])); "
+      "unlogged=json.load(open(sys.argv[2]))\n"
+      "unlogged[\"verificationMaterial\"][\"tlogEntries\"]=logged["
+      "\"verificationMaterial\"][\"tlogEntries\"]\n"
+      "json.dump(unlogged,open(sys.argv[3],\"w\"))\n"
+      "proof=logged[\"verificationMaterial\"][\"tlogEntries\"][0]["
+      "\"inclusionProof\"]\n"
+      "proof[\"rootHash\"]=base64.b64encode(bytes(32)).decode()\n"
+      "json.dump(logged,open(sys.argv[4],\"w\"))' " +
+      Quote(ws.Path("logged.sig")) + " " + Quote(ws.Path("unlogged.sig")) +
+      " " + Quote(ws.Path("grafted.sig")) + " " +
+      Quote(ws.Path("badroot.sig")));
+  ASSERT_EQ(edited.exit_code, 0) << edited.err;
+
+  struct Case {
+    std::string bundle;
+    std::string extra;
+    std::string message;
+  } cases[] = {
+      {"unlogged.sig", "", "no transparency log entry"},
+      {"grafted.sig", "", "another signature"},
+      {"badroot.sig", "", "root differs from the checkpoint"},
+      {"logged.sig",
+       "--log-key " +
+           Quote(std::string(absl::StripTrailingAsciiWhitespace(other_vkey))),
+       "trusted key"},
+  };
+  for (const Case& c : cases) {
+    std::string args = "verify " + Quote(ws.Path("model")) + " -s " +
+                       Quote(ws.Path(c.bundle)) + " --key " +
+                       Quote(ws.Path("publisher.pub")) + " ";
+    args += c.extra.empty() ? "--log-key " + Quote(ws.vkey()) : c.extra;
+    const Result result = Modelseal(args);
+    EXPECT_EQ(result.exit_code, 1) << c.bundle << "\n"
+                                   << result.out << result.err;
+    EXPECT_THAT(result.out + result.err, HasSubstr(c.message)) << c.bundle;
+  }
+}
+
+TEST(CliLogTest, AuditDetectsATamperedTileAndAForeignCheckpoint) {
+  LogWorkspace ws;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(ws.Sign(absl::StrCat("s", i, ".sig"), "--log " + Quote(ws.log()))
+                  .exit_code,
+              0);
+  }
+  ASSERT_EQ(
+      Modelseal("log verify " + Quote(ws.log()) + " --vkey " + Quote(ws.vkey()))
+          .exit_code,
+      0);
+  // Flip one byte of the first entry bundle.
+  const std::string bundle_path = ws.log() + "/tile/entries/000.p/3";
+  std::string bytes = ReadAll(bundle_path);
+  ASSERT_GT(bytes.size(), 10u);
+  bytes[10] ^= 1;
+  ws.dir().Write("log/tile/entries/000.p/3", bytes);
+  Result audit = Modelseal("log verify " + Quote(ws.log()) + " --vkey " +
+                           Quote(ws.vkey()));
+  EXPECT_NE(audit.exit_code, 0);
+  EXPECT_FALSE(audit.err.empty());
+  // A checkpoint signed by another key is not accepted.
+  ASSERT_EQ(Modelseal("log init " + Quote(ws.Path("other")) +
+                      " --origin example.com/models --log-signer-key " +
+                      Quote(ws.Path("other-signer.key")))
+                .exit_code,
+            0);
+  ASSERT_EQ(RunShell("cp " + Quote(ws.Path("other/checkpoint")) + " " +
+                     Quote(ws.log() + "/checkpoint"))
+                .exit_code,
+            0);
+  audit = Modelseal("log verify " + Quote(ws.log()) + " --vkey " +
+                    Quote(ws.vkey()));
+  EXPECT_EQ(audit.exit_code, 1) << audit.err;
+}
+
+// Starts `modelseal log serve` on a free loopback port; stops it on scope exit.
+class Server {
+ public:
+  explicit Server(const std::string& log) {
+    err_ = dir_.Join("serve.err");
+    const std::string command =
+        "CI=true " + kModelseal + " log serve " + Quote(log) +
+        " --listen 127.0.0.1:0 --batch-ms 20 2>" + Quote(err_) + " & echo $!";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    char buffer[32] = {0};
+    if (pipe != nullptr &&
+        std::fgets(buffer, sizeof(buffer), pipe) != nullptr) {
+      (void)absl::SimpleAtoi(absl::StripTrailingAsciiWhitespace(buffer), &pid_);
+    }
+    if (pipe != nullptr) ::pclose(pipe);
+    for (int i = 0; i < 100 && port_ == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      const std::string text = ReadAll(err_);
+      const std::size_t at = text.find("http://127.0.0.1:");
+      if (at != std::string::npos) {
+        const std::string rest = text.substr(at + 17);
+        (void)absl::SimpleAtoi(
+            rest.substr(0, rest.find_first_not_of("0123456789")), &port_);
+      }
+    }
+  }
+  ~Server() {
+    if (pid_ > 0) ::kill(pid_, SIGTERM);
+  }
+  std::string url() const { return absl::StrCat("http://127.0.0.1:", port_); }
+  int port() const { return port_; }
+  std::string log_text() const { return ReadAll(err_); }
+
+ private:
+  TempDir dir_;
+  std::string err_;
+  int pid_ = 0;
+  int port_ = 0;
+};
+
+TEST(CliLogServeTest, BatchesConcurrentAddsAndServesTilesReadOnly) {
+  RequireTool("curl");
+  LogWorkspace ws;
+  Server server(ws.log());
+  ASSERT_GT(server.port(), 0) << server.log_text();
+  // Eight signers at once: every bundle must come back logged and verify.
+  std::string script;
+  for (int i = 0; i < 8; ++i) {
+    absl::StrAppend(&script, kModelseal, " sign ", Quote(ws.Path("model")),
+                    " --key ", Quote(ws.Path("publisher.key")), " -q -o ",
+                    Quote(ws.Path(absl::StrCat("c", i, ".sig"))), " --log ",
+                    server.url(), " & ");
+  }
+  absl::StrAppend(&script, "wait");
+  ASSERT_EQ(RunShell("sh -c " + Quote(script)).exit_code, 0);
+  for (int i = 0; i < 8; ++i) {
+    const Result verify =
+        ws.Verify(absl::StrCat("c", i, ".sig"), "--log-url " + server.url());
+    EXPECT_EQ(verify.exit_code, 0) << i << verify.out << verify.err;
+  }
+  const Result audit =
+      Modelseal("log verify " + server.url() + " --vkey " + Quote(ws.vkey()));
+  EXPECT_EQ(audit.exit_code, 0) << audit.err;
+  EXPECT_THAT(audit.out, HasSubstr("size 8"));
+  // Only checkpoint and tiles are served.
+  for (const char* path : {"/lock", "/tile/../../log.key",
+                           "/tile/0/../../log.key", "/checkpoint.tmp"}) {
+    const Result fetched = RunShell("curl -s -o /dev/null -w '%{http_code}' " +
+                                    server.url() + path);
+    EXPECT_EQ(fetched.out, "404") << path;
+  }
+  // A malformed bundle is refused without touching the log.
+  const Result refused = RunShell(
+      "curl -s -w '%{http_code}' -X POST --data-binary 'not a bundle' " +
+      server.url() + "/add");
+  EXPECT_THAT(refused.out, HasSubstr("400"));
+}
+
+// The log directory published by a real static web server (nginx) reads and
+// verifies exactly as from disk.
+TEST(CliLogNginxTest, StaticallyServedLogVerifies) {
+  RequireTool("nginx");
+  LogWorkspace ws;
+  ASSERT_EQ(ws.Sign("n.sig", "--log " + Quote(ws.log())).exit_code, 0);
+  ASSERT_EQ(ws.Sign("m.sig", "--log " + Quote(ws.log())).exit_code, 0);
+  int port = 0;
+  {
+    const Result free_port = RunShell(
+        "/usr/bin/python3 -c 'import socket; s=socket.socket(); "
+        "s.bind((\"127.0.0.1\",0)); print(s.getsockname()[1])'");
+    ASSERT_TRUE(absl::SimpleAtoi(
+        absl::StripTrailingAsciiWhitespace(free_port.out), &port));
+  }
+  const std::string conf = ws.dir().Write(
+      "nginx/nginx.conf",
+      absl::StrCat(
+          "daemon on;\nworker_processes 1;\n",
+          getuid() == 0 ? "user root;\n" : "", "pid ",
+          ws.Path("nginx/nginx.pid"), ";\nerror_log ",
+          ws.Path("nginx/error.log"),
+          ";\nevents { worker_connections 64; }\nhttp {\n  access_log off;\n",
+          "  client_body_temp_path ", ws.Path("nginx/tmp"),
+          ";\n  proxy_temp_path ", ws.Path("nginx/tmp"),
+          ";\n  fastcgi_temp_path ", ws.Path("nginx/tmp"),
+          ";\n  uwsgi_temp_path ", ws.Path("nginx/tmp"), ";\n  scgi_temp_path ",
+          ws.Path("nginx/tmp"), ";\n  server {\n    listen 127.0.0.1:", port,
+          ";\n    root ", ws.log(), ";\n  }\n}\n"));
+  ASSERT_EQ(::mkdir(ws.Path("nginx/tmp").c_str(), 0700), 0);
+  const Result start =
+      RunShell("nginx -c " + Quote(conf) + " -p " + Quote(ws.Path("nginx")));
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  const std::string url = absl::StrCat("http://127.0.0.1:", port);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const Result audit =
+      Modelseal("log verify " + url + " --vkey " + Quote(ws.vkey()));
+  EXPECT_EQ(audit.exit_code, 0) << audit.out << audit.err;
+  const Result verify = ws.Verify("n.sig", "--log-url " + url);
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  RunShell("nginx -c " + Quote(conf) + " -p " + Quote(ws.Path("nginx")) +
+           " -s stop");
+}
+
+}  // namespace
+}  // namespace modelseal

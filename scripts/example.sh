@@ -21,10 +21,15 @@ echo "== modelseal digest $model (OpenSSF Model Signing root digest)"
 
 echo "== modelseal keygen --type ecdsa-p256 --out $work/publisher"
 "$modelseal" keygen --type ecdsa-p256 --out "$work/publisher"
-echo "== modelseal sign $model --key $work/publisher.key -o $work/model.sig"
-"$modelseal" sign "$model" --key "$work/publisher.key" -o "$work/model.sig"
-echo "== modelseal verify $model --signature $work/model.sig --key $work/publisher.pub"
-"$modelseal" verify "$model" --signature "$work/model.sig" --key "$work/publisher.pub"
+echo "== modelseal log init $work/releases --origin example.com/tiny-models"
+"$modelseal" log init "$work/releases" --origin example.com/tiny-models
+echo "== modelseal sign $model --key $work/publisher.key -o $work/model.sig --log $work/releases"
+"$modelseal" sign "$model" --key "$work/publisher.key" -o "$work/model.sig" --log "$work/releases"
+echo "== modelseal verify $model --signature $work/model.sig --key $work/publisher.pub --log-key $work/releases.vkey"
+"$modelseal" verify "$model" --signature "$work/model.sig" --key "$work/publisher.pub" \
+  --log-key "$work/releases.vkey"
+echo "== modelseal log verify $work/releases --vkey $work/releases.vkey"
+"$modelseal" log verify "$work/releases" --vkey "$work/releases.vkey"
 
 echo "== a tampered copy must fail (exit code 1)"
 cp -r "$model" "$work/tampered-model"

@@ -11,7 +11,8 @@ packages=(
   libssl-dev openssl libsodium-dev libprotobuf-dev protobuf-compiler
   libabsl-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   b3sum coreutils python3 python3-jsonschema
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev libcpp-httplib-dev
+  libcurl4-openssl-dev nginx
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(hyperfine time)

@@ -1,5 +1,8 @@
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -37,6 +40,46 @@ absl::StatusOr<std::string> Env::ReadFileToString(const std::string& path,
   }
   contents.resize(total);
   return contents;
+}
+
+absl::Status Env::DeleteDirectory(const std::string& path) {
+  return absl::UnimplementedError(
+      absl::StrCat(path, ": this Env cannot delete directories"));
+}
+
+absl::StatusOr<std::unique_ptr<FileLock>> Env::LockFile(
+    const std::string& path) {
+  return absl::UnimplementedError(
+      absl::StrCat(path, ": this Env cannot lock files"));
+}
+
+absl::Status Env::CreateDirectories(const std::string& path,
+                                    std::uint32_t mode) {
+  // Walk up to the deepest existing ancestor, then create downwards: the
+  // common case (everything exists) costs one stat.
+  std::vector<std::string> missing;
+  std::string current = path;
+  while (!current.empty()) {
+    absl::StatusOr<FileInfo> info = Stat(current);
+    if (info.ok()) {
+      if (info->type != FileType::kDirectory) {
+        return absl::FailedPreconditionError(
+            absl::StrCat(current, ": exists and is not a directory"));
+      }
+      break;
+    }
+    if (!absl::IsNotFound(info.status())) return info.status();
+    missing.push_back(current);
+    const std::size_t slash = current.find_last_of('/');
+    if (slash == std::string::npos || slash == 0) break;
+    current.resize(slash);
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    absl::Status status = CreateDirectory(*it, mode);
+    // Another process may have created it meanwhile; that is fine.
+    if (!status.ok() && !absl::IsAlreadyExists(status)) return status;
+  }
+  return absl::OkStatus();
 }
 
 std::string JoinPath(absl::string_view base, absl::string_view relative) {

@@ -2,6 +2,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -60,6 +61,27 @@ class MemoryFile final : public RandomAccessFile {
  private:
   std::shared_ptr<const std::string> contents_;
   FileInfo info_;
+};
+
+// Paths locked through MemoryEnv::LockFile. Shared with the lock objects so a
+// lock may outlive its env without dangling.
+struct LockTable {
+  std::mutex mu;
+  std::set<std::string> locked;
+};
+
+class MemoryFileLock final : public FileLock {
+ public:
+  MemoryFileLock(std::shared_ptr<LockTable> table, std::string path)
+      : table_(std::move(table)), path_(std::move(path)) {}
+  ~MemoryFileLock() override {
+    std::lock_guard<std::mutex> lock(table_->mu);
+    table_->locked.erase(path_);
+  }
+
+ private:
+  std::shared_ptr<LockTable> table_;
+  std::string path_;
 };
 
 }  // namespace
@@ -189,6 +211,51 @@ class MemoryEnv final : public Env {
     return absl::OkStatus();
   }
 
+  absl::Status DeleteDirectory(const std::string& path) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    const std::string normalized = Normalize(path);
+    auto it = nodes_.find(normalized);
+    if (it == nodes_.end()) return absl::NotFoundError(path);
+    if (it->second.type != FileType::kDirectory || normalized == "/") {
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, ": not a removable directory"));
+    }
+    const auto child = nodes_.lower_bound(normalized + "/");
+    if (child != nodes_.end() &&
+        child->first.compare(0, normalized.size() + 1, normalized + "/") == 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, ": directory is not empty"));
+    }
+    nodes_.erase(it);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::unique_ptr<FileLock>> LockFile(
+      const std::string& path) override {
+    const std::string normalized = Normalize(path);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto parent = nodes_.find(Parent(normalized));
+      if (parent == nodes_.end() ||
+          parent->second.type != FileType::kDirectory) {
+        return absl::NotFoundError(
+            absl::StrCat(path, ": parent directory missing"));
+      }
+      if (!nodes_.count(normalized)) {
+        Node node;
+        node.inode = next_inode_++;
+        node.mtime_ns = ++clock_;
+        nodes_[normalized] = node;
+      }
+    }
+    std::lock_guard<std::mutex> lock(locks_->mu);
+    if (!locks_->locked.insert(normalized).second) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, ": log is locked by another writer"));
+    }
+    return std::unique_ptr<FileLock>(new MemoryFileLock(locks_, normalized));
+  }
+
   absl::Status Add(const std::string& path, Node node) {
     std::lock_guard<std::mutex> lock(mu_);
     const std::string normalized = Normalize(path);
@@ -259,6 +326,7 @@ class MemoryEnv final : public Env {
   }
 
   std::mutex mu_;
+  std::shared_ptr<LockTable> locks_ = std::make_shared<LockTable>();
   std::map<std::string, Node> nodes_;
   std::uint64_t next_inode_ = 1;
   std::int64_t clock_ = 0;

@@ -1,6 +1,7 @@
 // POSIX Env. Every system call's failure becomes a Status naming the path.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -138,6 +139,17 @@ absl::Status SyncDirectoryOf(const std::string& path) {
   return absl::OkStatus();
 }
 
+// flock() locks belong to the open file description, so the lock lives
+// exactly as long as this descriptor (and dies with the process).
+class PosixFileLock final : public FileLock {
+ public:
+  explicit PosixFileLock(int fd) : fd_(fd) {}
+  ~PosixFileLock() override { ::close(fd_); }
+
+ private:
+  int fd_;
+};
+
 class PosixEnv final : public Env {
  public:
   absl::StatusOr<std::unique_ptr<RandomAccessFile>> OpenForRead(
@@ -258,6 +270,34 @@ class PosixEnv final : public Env {
   absl::Status DeleteFile(const std::string& path) override {
     if (::unlink(path.c_str()) != 0) return ErrnoStatus("unlink", path, errno);
     return absl::OkStatus();
+  }
+
+  absl::Status DeleteDirectory(const std::string& path) override {
+    if (::rmdir(path.c_str()) != 0) {
+      if (errno == ENOTEMPTY || errno == EEXIST) {
+        return absl::FailedPreconditionError(
+            absl::StrCat(path, ": directory is not empty"));
+      }
+      return ErrnoStatus("rmdir", path, errno);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::unique_ptr<FileLock>> LockFile(
+      const std::string& path) override {
+    const int fd =
+        ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) return ErrnoStatus("open lock file", path, errno);
+    FdCloser closer(fd);
+    while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      if (errno == EINTR) continue;
+      if (errno == EWOULDBLOCK) {
+        return absl::FailedPreconditionError(
+            absl::StrCat(path, ": log is locked by another writer"));
+      }
+      return ErrnoStatus("flock", path, errno);
+    }
+    return std::unique_ptr<FileLock>(new PosixFileLock(closer.release()));
   }
 };
 

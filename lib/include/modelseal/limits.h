@@ -70,14 +70,15 @@ inline constexpr std::size_t kMaxLogEntryBytes = 65535;
 // Entries in one LogWriter::Append batch.
 inline constexpr std::size_t kMaxLogAppendBatchEntries = std::size_t{1} << 20;
 // A tile is at most 256 SHA-256 hashes; an entry bundle at most 256 entries.
-inline constexpr std::size_t kMaxHashTileBytes = 256 * 32;
-inline constexpr std::size_t kMaxEntryBundleBytes = 256 * (2 + 65535);
+inline constexpr std::size_t kMaxHashTileBytes = std::size_t{256} * 32;
+inline constexpr std::size_t kMaxEntryBundleBytes =
+    std::size_t{256} * (2 + 65535);
 // Parsed tiles a writer or client keeps in memory (about 16 KiB each).
 inline constexpr std::size_t kMaxCachedTiles = 256;
 // Log client over HTTP(S): whole-request and connect timeouts, and redirects
 // followed (only to the same scheme, host and port).
-inline constexpr long kLogHttpTimeoutMs = 30'000;
-inline constexpr long kLogHttpConnectTimeoutMs = 10'000;
+inline constexpr std::int64_t kLogHttpTimeoutMs = 30'000;
+inline constexpr std::int64_t kLogHttpConnectTimeoutMs = 10'000;
 inline constexpr int kMaxLogHttpRedirects = 3;
 // Problems an audit lists before it stops looking for more.
 inline constexpr std::size_t kMaxAuditProblems = 100;

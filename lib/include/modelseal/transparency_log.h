@@ -90,7 +90,9 @@ absl::Status CreateLog(Env& env, const std::string& dir,
 // The single writer of a log. Holds the log's lock from Open() until
 // destruction, so a second writer (in this or another process) fails to open
 // with kFailedPrecondition. Not thread-safe: use from one thread at a time.
-// The Env must outlive the writer.
+// The Env must outlive the writer and be thread-safe (Append writes a batch's
+// files from several threads, because concurrent fsyncs share journal
+// commits; Env::Default() and NewMemoryEnv() are).
 class LogWriter {
  public:
   // Opens the log in `dir` for appending. Verifies the published checkpoint

@@ -1,0 +1,61 @@
+#include "tlog/base64.h"
+
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "absl/strings/escaping.h"
+
+namespace modelseal::tlog_internal {
+namespace {
+
+int SextetOf(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+}  // namespace
+
+std::string Base64Encode(absl::string_view bytes) {
+  return absl::Base64Escape(bytes);
+}
+
+absl::StatusOr<std::string> Base64Decode(absl::string_view text) {
+  if (text.size() % 4 != 0) {
+    return absl::InvalidArgumentError("base64 length is not a multiple of 4");
+  }
+  std::size_t padding = 0;
+  if (!text.empty() && text.back() == '=') ++padding;
+  if (text.size() >= 2 && text[text.size() - 2] == '=') ++padding;
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  for (std::size_t i = 0; i < text.size(); i += 4) {
+    const bool last = i + 4 == text.size();
+    const std::size_t data_chars = last ? 4 - padding : 4;
+    std::uint32_t group = 0;
+    for (std::size_t j = 0; j < 4; ++j) {
+      int value = 0;
+      if (j < data_chars) {
+        value = SextetOf(text[i + j]);
+        if (value < 0) {
+          return absl::InvalidArgumentError("invalid base64 character");
+        }
+      }
+      group = (group << 6) | static_cast<std::uint32_t>(value);
+    }
+    out.push_back(static_cast<char>(group >> 16));
+    if (data_chars >= 3) out.push_back(static_cast<char>((group >> 8) & 0xff));
+    if (data_chars == 4) out.push_back(static_cast<char>(group & 0xff));
+    // Canonical form: the bits below the last full byte must be zero.
+    if ((data_chars == 2 && (group & 0xffff) != 0) ||
+        (data_chars == 3 && (group & 0xff) != 0)) {
+      return absl::InvalidArgumentError("non-canonical base64 padding bits");
+    }
+  }
+  return out;
+}
+
+}  // namespace modelseal::tlog_internal

@@ -1,0 +1,66 @@
+// Test-only helper for LogWriterCrashTest: opens a log and appends batches
+// forever, printing each acknowledged index (one per line, flushed) only
+// after Append() returned. The test kills it with SIGKILL at random moments.
+//
+//   crash_writer <log dir> <signer key file> <seed>
+//
+// Entry i is always CrashEntry(i), so the test can check every entry.
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "modelseal/env.h"
+#include "modelseal/transparency_log.h"
+
+namespace {
+
+std::string CrashEntry(std::uint64_t index) {
+  return absl::StrCat("crash-entry-", index, "-",
+                      std::string(index * 7919 % 200, 'c'));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: crash_writer DIR KEYFILE SEED\n");
+    return 2;
+  }
+  std::uint64_t seed = 0;
+  if (!absl::SimpleAtoi(argv[3], &seed)) return 2;
+  modelseal::Env& env = *modelseal::Env::Default();
+  auto key = env.ReadFileToString(argv[2], 4096);
+  if (!key.ok()) {
+    std::fprintf(stderr, "%s\n", key.status().ToString().c_str());
+    return 1;
+  }
+  auto writer = modelseal::tlog::LogWriter::Open(env, argv[1], *key);
+  if (!writer.ok()) {
+    std::fprintf(stderr, "%s\n", writer.status().ToString().c_str());
+    return 1;
+  }
+  std::uint64_t state = seed | 1;
+  while (true) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    const std::size_t batch = 1 + state % 300;
+    const std::uint64_t first = (*writer)->size();
+    std::vector<std::string> entries;
+    for (std::size_t i = 0; i < batch; ++i) {
+      entries.push_back(CrashEntry(first + i));
+    }
+    auto indices = (*writer)->Append(entries);
+    if (!indices.ok()) {
+      std::fprintf(stderr, "%s\n", indices.status().ToString().c_str());
+      return 1;
+    }
+    std::string out;
+    for (std::uint64_t index : *indices) absl::StrAppend(&out, index, "\n");
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    std::fflush(stdout);
+  }
+}

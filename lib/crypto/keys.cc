@@ -29,6 +29,7 @@
 #include "modelseal/hex.h"
 #include "modelseal/limits.h"
 #include "modelseal/status.h"
+#include "util/base64.h"
 
 namespace modelseal {
 
@@ -81,15 +82,6 @@ std::optional<std::string> BeginLabel(absl::string_view line) {
   line.remove_prefix(kBeginPrefix.size());
   line.remove_suffix(kBoundarySuffix.size());
   return std::string(line.data(), line.size());
-}
-
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
 }
 
 }  // namespace
@@ -205,59 +197,14 @@ absl::StatusOr<PemBlock> ParseSinglePemBlock(absl::string_view input,
 }
 
 absl::Status DecodePemBody(const PemBlock& block, std::string* der) {
-  std::size_t characters = 0;
-  for (absl::string_view line : block.body) characters += line.size();
-  if (der != nullptr) {
-    der->clear();
-    der->reserve(characters / 4 * 3);
+  std::string text;
+  for (absl::string_view line : block.body) absl::StrAppend(&text, line);
+  absl::StatusOr<std::string> decoded = util::Base64Decode(text);
+  if (!decoded.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "malformed PEM: ", decoded.status().message(), " in ", block.label));
   }
-  std::uint32_t quantum = 0;
-  int sextets = 0;
-  int padding = 0;
-  bool finished = false;
-  for (absl::string_view line : block.body) {
-    for (char c : line) {
-      if (finished) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "malformed PEM: data after the base64 padding in ", block.label));
-      }
-      if (c == '=') {
-        if (sextets < 2) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "malformed PEM: misplaced base64 padding in ", block.label));
-        }
-        ++padding;
-        quantum <<= 6;
-      } else {
-        const int value = Base64Value(c);
-        if (value < 0 || padding > 0) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("malformed PEM: invalid base64 in ", block.label));
-        }
-        quantum = (quantum << 6) | static_cast<std::uint32_t>(value);
-      }
-      if (++sextets < 4) continue;
-      // RFC 4648 §3.5: the bits that padding leaves over must be zero, so
-      // that one byte string has exactly one encoding.
-      if ((quantum & ((std::uint32_t{1} << (8 * padding)) - 1)) != 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "malformed PEM: non-canonical base64 in ", block.label));
-      }
-      if (der != nullptr) {
-        const char bytes[3] = {static_cast<char>(quantum >> 16),
-                               static_cast<char>(quantum >> 8),
-                               static_cast<char>(quantum)};
-        der->append(bytes, static_cast<std::size_t>(3 - padding));
-      }
-      finished = padding > 0;
-      quantum = 0;
-      sextets = 0;
-    }
-  }
-  if (sextets != 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("malformed PEM: truncated base64 in ", block.label));
-  }
+  if (der != nullptr) *der = *std::move(decoded);
   return absl::OkStatus();
 }
 

@@ -19,6 +19,7 @@ namespace modelseal {
 namespace {
 
 constexpr std::size_t kBufferBytes = limits::kHashReadBufferBytes;
+constexpr std::uint64_t kPrefetchBytes = limits::kHashPrefetchBytes;
 constexpr std::size_t kNoSubtree = static_cast<std::size_t>(-1);
 
 // A unit is what one worker hashes without interruption: a whole task, or
@@ -58,9 +59,16 @@ class OpenUnit {
     const std::size_t want = static_cast<std::size_t>(
         std::min<std::uint64_t>(kBufferBytes, remaining()));
     const std::uint64_t at = unit_.offset + done_;
-    if (remaining() > want) {
-      file_->WillNeed(
-          at + want, std::min<std::uint64_t>(kBufferBytes, remaining() - want));
+    // Keep the kernel reading ahead of us in large steps: on a cold cache
+    // this keeps the device busy while the CPU hashes, and on a warm one it
+    // costs one cheap call per window.
+    if (prefetched_ < unit_.length &&
+        prefetched_ < done_ + kPrefetchBytes / 2) {
+      const std::uint64_t from = std::max(prefetched_, done_);
+      const std::uint64_t until =
+          std::min<std::uint64_t>(unit_.length, done_ + kPrefetchBytes);
+      file_->WillNeed(unit_.offset + from, until - from);
+      prefetched_ = until;
     }
     MODELSEAL_ASSIGN_OR_RETURN(std::size_t got,
                                file_->ReadAt(at, absl::MakeSpan(buffer, want)));
@@ -85,6 +93,7 @@ class OpenUnit {
   std::unique_ptr<RandomAccessFile> file_;
   Unit unit_;
   std::uint64_t done_ = 0;
+  std::uint64_t prefetched_ = 0;
 };
 
 // The shared state of one Run(): the unit queue, results and first errors.

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/json_util.h"
+#include "manifest/strict_json.h"
 #include "modelseal/hex.h"
 #include "modelseal/limits.h"
 #include "modelseal/model_walk.h"
@@ -16,7 +17,7 @@
 #include "util/json_writer.h"
 
 namespace modelseal {
-namespace {
+namespace manifest_internal {
 
 absl::Status ParseStrictJson(absl::string_view json,
                              google::protobuf::Message* message,
@@ -40,6 +41,12 @@ absl::Status ParseStrictJson(absl::string_view json,
   }
   return absl::OkStatus();
 }
+
+}  // namespace manifest_internal
+
+namespace {
+
+using manifest_internal::ParseStrictJson;
 
 bool IsLowerHex(absl::string_view text) {
   for (char c : text) {

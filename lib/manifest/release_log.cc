@@ -3,6 +3,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
+#include "manifest/strict_json.h"
 #include "modelseal/checkpoint.h"
 #include "modelseal/hash.h"
 #include "modelseal/hex.h"
@@ -14,23 +15,10 @@
 namespace modelseal {
 namespace {
 
+using manifest_internal::ParseStrictJson;
+
 std::string Sha256Hex(absl::string_view data) {
   return HexEncode(HashBytes(HashAlgorithm::kSha256, data));
-}
-
-absl::Status ParseJson(absl::string_view json,
-                       google::protobuf::Message* message,
-                       absl::string_view what) {
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
-  const auto status = google::protobuf::util::JsonStringToMessage(
-      google::protobuf::StringPiece(json.data(), json.size()), message,
-      options);
-  if (!status.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(what, " is not valid: ", std::string(status.message())));
-  }
-  return absl::OkStatus();
 }
 
 // Does the logged entry describe exactly this bundle?
@@ -60,7 +48,8 @@ absl::StatusOr<LogInclusion> CheckItem(
     const std::string& item_json, const Bundle& bundle,
     absl::Span<const tlog::NoteVerifier> log_keys) {
   v1::TransparencyLogEntry item;
-  MODELSEAL_RETURN_IF_ERROR(ParseJson(item_json, &item, "tlogEntries item"));
+  MODELSEAL_RETURN_IF_ERROR(
+      ParseStrictJson(item_json, &item, "tlogEntries item"));
   if (item.kind_version().kind() != kTlogEntryKind) {
     return absl::UnauthenticatedError(absl::StrCat("tlogEntries item of kind '",
                                                    item.kind_version().kind(),
@@ -78,7 +67,7 @@ absl::StatusOr<LogInclusion> CheckItem(
   }
   v1::ReleaseEntry entry;
   MODELSEAL_RETURN_IF_ERROR(
-      ParseJson(item.canonicalized_body(), &entry, "log entry"));
+      ParseStrictJson(item.canonicalized_body(), &entry, "log entry"));
   MODELSEAL_RETURN_IF_ERROR(MatchEntry(entry, bundle));
   // The checkpoint must be signed by a pinned log key; its origin is the
   // signing key's name (one log, one key name).

@@ -7,7 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "modelseal/limits.h"
 #include "modelseal/status.h"
-#include "tlog/base64.h"
+#include "util/base64.h"
 
 namespace modelseal::tlog {
 namespace {
@@ -69,7 +69,7 @@ absl::StatusOr<std::string> FormatCheckpoint(const Checkpoint& checkpoint) {
   }
   std::string text = absl::StrCat(
       checkpoint.origin, "\n", checkpoint.size, "\n",
-      tlog_internal::Base64Encode(HashBytes(checkpoint.root)), "\n");
+      util::Base64Encode(HashBytes(checkpoint.root)), "\n");
   for (const std::string& extension : checkpoint.extensions) {
     MODELSEAL_RETURN_IF_ERROR(CheckLine(extension, "extension line"));
     absl::StrAppend(&text, extension, "\n");
@@ -102,7 +102,7 @@ absl::StatusOr<Checkpoint> ParseCheckpoint(absl::string_view text) {
   }
   checkpoint.origin = std::string(lines[0]);
   MODELSEAL_ASSIGN_OR_RETURN(checkpoint.size, ParseTreeSize(lines[1]));
-  absl::StatusOr<std::string> root = tlog_internal::Base64Decode(lines[2]);
+  absl::StatusOr<std::string> root = util::Base64Decode(lines[2]);
   if (!root.ok() || root->size() != kHashBytes) {
     return absl::InvalidArgumentError(
         "checkpoint root hash is not base64 of 32 bytes");

@@ -17,14 +17,14 @@
 #include "absl/strings/str_format.h"
 #include "modelseal/limits.h"
 #include "modelseal/status.h"
-#include "tlog/base64.h"
+#include "util/base64.h"
 #include "tlog/sha256.h"
 
 namespace modelseal::tlog {
 namespace {
 
-using tlog_internal::Base64Decode;
-using tlog_internal::Base64Encode;
+using util::Base64Decode;
+using util::Base64Encode;
 
 constexpr std::uint8_t kEd25519Type = 0x01;
 constexpr absl::string_view kSignaturePrefix = "\xE2\x80\x94 ";  // U+2014, ' '

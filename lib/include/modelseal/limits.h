@@ -24,6 +24,9 @@ inline constexpr std::size_t kMaxRelativePathBytes = 4096;
 // threads x kHashReadBufferBytes x kHashBuffersPerWorker, never by model size.
 inline constexpr std::size_t kHashReadBufferBytes = std::size_t{1} << 20;
 inline constexpr std::size_t kHashBuffersPerWorker = 2;
+// How far ahead of its reads a worker asks the kernel to read
+// (posix_fadvise WILLNEED). Page cache, not process memory.
+inline constexpr std::uint64_t kHashPrefetchBytes = std::uint64_t{32} << 20;
 // Worker threads the engine will start at most, whatever --threads says.
 inline constexpr unsigned kMaxHashThreads = 256;
 // BLAKE3 files at least this large are split into power-of-two subtrees that

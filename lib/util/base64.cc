@@ -1,11 +1,11 @@
-#include "tlog/base64.h"
+#include "util/base64.h"
 
 #include <cstdint>
 
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 
-namespace modelseal::tlog_internal {
+namespace modelseal::util {
 namespace {
 
 int SextetOf(char c) {
@@ -41,7 +41,9 @@ absl::StatusOr<std::string> Base64Decode(absl::string_view text) {
       if (j < data_chars) {
         value = SextetOf(text[i + j]);
         if (value < 0) {
-          return absl::InvalidArgumentError("invalid base64 character");
+          return absl::InvalidArgumentError(text[i + j] == '='
+                                                ? "misplaced base64 padding"
+                                                : "invalid base64 character");
         }
       }
       group = (group << 6) | static_cast<std::uint32_t>(value);
@@ -58,4 +60,4 @@ absl::StatusOr<std::string> Base64Decode(absl::string_view text) {
   return out;
 }
 
-}  // namespace modelseal::tlog_internal
+}  // namespace modelseal::util

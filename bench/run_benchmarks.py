@@ -103,10 +103,18 @@ def kernel_table(bench_binary):
                           "--benchmark_min_time=0.3"], check=True,
                          capture_output=True, text=True).stdout
     rows = []
+    known = {"name", "family_index", "per_family_instance_index", "run_name", "run_type",
+             "repetitions", "repetition_index", "threads", "iterations", "real_time",
+             "cpu_time", "time_unit", "bytes_per_second", "items_per_second", "label",
+             "aggregate_name", "aggregate_unit"}
     for bench in json.loads(out)["benchmarks"]:
         rate = bench.get("bytes_per_second")
-        if rate:
-            rows.append((bench["name"], rate / 1e9))
+        items = bench.get("items_per_second")
+        counters = ", ".join(f"{k}={v:.0f}" for k, v in bench.items()
+                             if k not in known and isinstance(v, (int, float)))
+        rows.append((bench["name"], f"{bench['real_time']:.1f} {bench['time_unit']}",
+                     f"{rate / 1e9:.2f}" if rate else "",
+                     f"{items:,.0f}" if items else "", counters))
     return rows
 
 
@@ -254,6 +262,7 @@ def main():
         for label, argv in commands:
             median, rss, _ = measured[label]
             shown = " ".join(os.path.basename(a) if a.startswith("/") else a for a in argv)
+            shown = shown.replace("|", "\\|")
             is_ours = label == "modelseal"
             rate = f"{gb / median:.2f}" if gb else "-"
             lines.append(
@@ -262,10 +271,12 @@ def main():
                 f"{bar_text if is_ours else ''} | {('yes' if met else 'no') if is_ours else ''} |")
     kernels = kernel_table(args.bench_binary)
     if kernels:
-        lines += ["", "## Kernels (Google Benchmark, one thread)", "",
+        lines += ["", "## Kernels and the transparency log (Google Benchmark)", "",
                   f"`{args.bench_binary} --benchmark_min_time=0.3`", "",
-                  "| benchmark | GB/s |", "|---|---:|"]
-        lines += [f"| {name} | {rate:.2f} |" for name, rate in kernels]
+                  "| benchmark | time per iteration | GB/s | items/s | counters |",
+                  "|---|---:|---:|---:|---|"]
+        lines += [f"| {name} | {time} | {rate} | {items} | {counters} |"
+                  for name, time, rate, items, counters in kernels]
     lines += ["", "Raw times per round (seconds):", ""]
     for key, title, commands, measured, peer, bar in results:
         for label, _ in commands:

@@ -32,8 +32,7 @@ class Sha256Stream {
 
  private:
   friend void Sha256UpdatePair(Sha256Stream&, const std::uint8_t*, std::size_t,
-                               Sha256Stream&, const std::uint8_t*,
-                               std::size_t);
+                               Sha256Stream&, const std::uint8_t*, std::size_t);
   struct State;
   std::unique_ptr<State> state_;
 };

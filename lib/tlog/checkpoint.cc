@@ -67,9 +67,9 @@ absl::StatusOr<std::string> FormatCheckpoint(const Checkpoint& checkpoint) {
   if (checkpoint.extensions.size() > limits::kMaxCheckpointExtensionLines) {
     return absl::InvalidArgumentError("too many checkpoint extension lines");
   }
-  std::string text = absl::StrCat(
-      checkpoint.origin, "\n", checkpoint.size, "\n",
-      util::Base64Encode(HashBytes(checkpoint.root)), "\n");
+  std::string text =
+      absl::StrCat(checkpoint.origin, "\n", checkpoint.size, "\n",
+                   util::Base64Encode(HashBytes(checkpoint.root)), "\n");
   for (const std::string& extension : checkpoint.extensions) {
     MODELSEAL_RETURN_IF_ERROR(CheckLine(extension, "extension line"));
     absl::StrAppend(&text, extension, "\n");

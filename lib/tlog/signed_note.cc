@@ -17,8 +17,8 @@
 #include "absl/strings/str_format.h"
 #include "modelseal/limits.h"
 #include "modelseal/status.h"
-#include "util/base64.h"
 #include "tlog/sha256.h"
+#include "util/base64.h"
 
 namespace modelseal::tlog {
 namespace {

@@ -226,7 +226,10 @@ TEST(CryptoSecretStringTest, WipesTheStringItWasBuiltFrom) {
     EXPECT_EQ(secret.value(), std::string(length, 'k'));
     // NOLINTNEXTLINE(bugprone-use-after-move): checking what was left behind.
     EXPECT_TRUE(original.empty());
-    EXPECT_EQ(std::string(original.data(), original.data() + std::min<std::size_t>(length, original.capacity())).find('k'),
+    EXPECT_EQ(std::string(original.data(),
+                          original.data() + std::min<std::size_t>(
+                                                length, original.capacity()))
+                  .find('k'),
               std::string::npos);
   }
 }

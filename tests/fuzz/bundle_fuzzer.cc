@@ -6,7 +6,8 @@
 
 #include "modelseal/oms_bundle.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
+                                      std::size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);
   auto bundle = modelseal::ParseBundle(input);
   if (!bundle.ok()) return 0;

@@ -8,12 +8,15 @@
 #include "absl/strings/str_split.h"
 #include "modelseal/oms_bundle.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
+                                      std::size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);
   auto statement = modelseal::ParseStatement(input);
   if (!statement.ok()) return 0;
   if (statement->resources.empty()) std::abort();
-  if (modelseal::ComputeRootDigest(statement->resources) != statement->subject_digest) std::abort();
+  if (modelseal::ComputeRootDigest(statement->resources) !=
+      statement->subject_digest)
+    std::abort();
   for (const auto& resource : statement->resources) {
     if (resource.name.empty() || resource.name[0] == '/') std::abort();
     for (absl::string_view part : absl::StrSplit(resource.name, '/')) {
@@ -25,7 +28,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   digest.options = statement->serialization;
   digest.resources = statement->resources;
   digest.root_digest = statement->subject_digest;
-  auto again = modelseal::ParseStatement(modelseal::BuildStatementPayload(digest));
-  if (!again.ok() || again->resources.size() != statement->resources.size()) std::abort();
+  auto again =
+      modelseal::ParseStatement(modelseal::BuildStatementPayload(digest));
+  if (!again.ok() || again->resources.size() != statement->resources.size())
+    std::abort();
   return 0;
 }

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "hash/sha256.h"
@@ -20,6 +21,7 @@ namespace {
 
 constexpr std::size_t kBufferBytes = limits::kHashReadBufferBytes;
 constexpr std::uint64_t kPrefetchBytes = limits::kHashPrefetchBytes;
+constexpr std::size_t kMapWindowBytes = limits::kHashMapWindowBytes;
 constexpr std::size_t kNoSubtree = static_cast<std::size_t>(-1);
 
 // A unit is what one worker hashes without interruption: a whole task, or
@@ -39,6 +41,13 @@ absl::Status CheckUnchanged(const HashTask& task, const FileInfo& now,
       " (size, time or identity differs from when it was listed)"));
 }
 
+// A run of bytes of a unit, in a read buffer or a mapped window.
+struct Piece {
+  const std::uint8_t* data = nullptr;
+  std::size_t size = 0;
+  std::unique_ptr<MappedRegion> region;
+};
+
 class OpenUnit {
  public:
   static absl::StatusOr<OpenUnit> Open(Env& env, const HashTask& task,
@@ -53,11 +62,9 @@ class OpenUnit {
   std::uint64_t remaining() const { return unit_.length - done_; }
   const Unit& unit() const { return unit_; }
 
-  // Reads the next piece of the unit into `buffer`; returns its length.
-  absl::StatusOr<std::size_t> ReadNext(const HashTask& task,
-                                       std::uint8_t* buffer) {
-    const std::size_t want = static_cast<std::size_t>(
-        std::min<std::uint64_t>(kBufferBytes, remaining()));
+  // The next piece of the unit: a window mapped from the file where the Env
+  // can map (no copy out of the page cache), else read into `buffer`.
+  absl::StatusOr<Piece> NextPiece(const HashTask& task, std::uint8_t* buffer) {
     const std::uint64_t at = unit_.offset + done_;
     // Keep the kernel reading ahead of us in large steps: on a cold cache
     // this keeps the device busy while the CPU hashes, and on a warm one it
@@ -70,6 +77,23 @@ class OpenUnit {
       file_->WillNeed(unit_.offset + from, until - from);
       prefetched_ = until;
     }
+    Piece piece;
+    if (use_map_) {
+      const std::size_t want = static_cast<std::size_t>(
+          std::min<std::uint64_t>(kMapWindowBytes, remaining()));
+      auto region = file_->Map(at, want);
+      if (region.ok()) {
+        piece.data = (*region)->bytes().data();
+        piece.size = want;
+        piece.region = *std::move(region);
+        done_ += want;
+        return piece;
+      }
+      // Not every file can be mapped (or every Env map); reading works.
+      use_map_ = false;
+    }
+    const std::size_t want = static_cast<std::size_t>(
+        std::min<std::uint64_t>(kBufferBytes, remaining()));
     MODELSEAL_ASSIGN_OR_RETURN(std::size_t got,
                                file_->ReadAt(at, absl::MakeSpan(buffer, want)));
     if (got != want) {
@@ -78,7 +102,9 @@ class OpenUnit {
           at, ")"));
     }
     done_ += got;
-    return got;
+    piece.data = buffer;
+    piece.size = got;
+    return piece;
   }
 
   absl::Status Close(const HashTask& task) {
@@ -94,7 +120,31 @@ class OpenUnit {
   Unit unit_;
   std::uint64_t done_ = 0;
   std::uint64_t prefetched_ = 0;
+  bool use_map_ = true;
 };
+
+// Runs `hash` over pieces, catching a bus error in their mappings (a file
+// truncated while hashed) as kDataLoss naming `what`.
+absl::Status HashPieces(std::initializer_list<const Piece*> pieces,
+                        absl::string_view what,
+                        absl::FunctionRef<void()> hash) {
+  const MappedRegion* regions[2] = {nullptr, nullptr};
+  std::size_t count = 0;
+  for (const Piece* piece : pieces) {
+    if (piece != nullptr && piece->region != nullptr && count < 2) {
+      regions[count++] = piece->region.get();
+    }
+  }
+  if (count == 0) {
+    hash();
+    return absl::OkStatus();
+  }
+  absl::Status status =
+      RunWithMappedReads(absl::MakeConstSpan(regions, count), hash);
+  if (!status.ok())
+    return absl::DataLossError(absl::StrCat(what, ": ", status.message()));
+  return absl::OkStatus();
+}
 
 // The shared state of one Run(): the unit queue, results and first errors.
 class RunState {
@@ -255,9 +305,10 @@ absl::Status HashUnit(RunState& state, const Unit& unit,
     Blake3Hasher hasher;
     MODELSEAL_RETURN_IF_ERROR(hasher.SetInputOffset(unit.offset - task.offset));
     while (open.remaining() > 0 && !state.cancelled()) {
-      MODELSEAL_ASSIGN_OR_RETURN(std::size_t n, open.ReadNext(task, buffer));
-      hasher.Update(buffer, n);
-      state.Progress(n);
+      MODELSEAL_ASSIGN_OR_RETURN(Piece piece, open.NextPiece(task, buffer));
+      MODELSEAL_RETURN_IF_ERROR(HashPieces(
+          {&piece}, task.path, [&] { hasher.Update(piece.data, piece.size); }));
+      state.Progress(piece.size);
     }
     MODELSEAL_RETURN_IF_ERROR(open.Close(task));
     state.SetSubtree(unit, hasher.FinalizeNonRoot());
@@ -265,9 +316,11 @@ absl::Status HashUnit(RunState& state, const Unit& unit,
   }
   std::unique_ptr<Hasher> hasher = Hasher::Create(algorithm);
   while (open.remaining() > 0 && !state.cancelled()) {
-    MODELSEAL_ASSIGN_OR_RETURN(std::size_t n, open.ReadNext(task, buffer));
-    hasher->Update(absl::MakeConstSpan(buffer, n));
-    state.Progress(n);
+    MODELSEAL_ASSIGN_OR_RETURN(Piece piece, open.NextPiece(task, buffer));
+    MODELSEAL_RETURN_IF_ERROR(HashPieces({&piece}, task.path, [&] {
+      hasher->Update(absl::MakeConstSpan(piece.data, piece.size));
+    }));
+    state.Progress(piece.size);
   }
   MODELSEAL_RETURN_IF_ERROR(open.Close(task));
   state.SetDigest(unit.task, hasher->Finish());
@@ -294,26 +347,41 @@ class Sha256PairWorker {
     Refill(lanes_[1]);
     while (lanes_[0].open || lanes_[1].open) {
       if (state_.cancelled()) return;
-      std::size_t got[2] = {0, 0};
+      Piece pieces[2];
       for (int i = 0; i < 2; ++i) {
         Lane& lane = lanes_[i];
         if (!lane.open) continue;
-        auto n = lane.open->ReadNext(state_.task(lane.open->unit().task),
-                                     lane.buffer.data);
-        if (!n.ok()) {
-          state_.Fail(lane.open->unit().task, n.status());
+        auto piece = lane.open->NextPiece(state_.task(lane.open->unit().task),
+                                          lane.buffer.data);
+        if (!piece.ok()) {
+          state_.Fail(lane.open->unit().task, piece.status());
           return;
         }
-        got[i] = *n;
+        pieces[i] = *std::move(piece);
       }
-      if (lanes_[0].open && lanes_[1].open) {
-        hash_internal::Sha256UpdatePair(lanes_[0].stream, lanes_[0].buffer.data,
-                                        got[0], lanes_[1].stream,
-                                        lanes_[1].buffer.data, got[1]);
-      } else {
-        Lane& lane = lanes_[0].open ? lanes_[0] : lanes_[1];
-        lane.stream.Update(lane.buffer.data, got[lanes_[0].open ? 0 : 1]);
+      const bool both = lanes_[0].open && lanes_[1].open;
+      const int only = lanes_[0].open ? 0 : 1;
+      const std::string what =
+          both ? absl::StrCat(state_.task(lanes_[0].open->unit().task).path,
+                              " or ",
+                              state_.task(lanes_[1].open->unit().task).path)
+               : state_.task(lanes_[only].open->unit().task).path;
+      absl::Status hashed = HashPieces({&pieces[0], &pieces[1]}, what, [&] {
+        if (both) {
+          hash_internal::Sha256UpdatePair(lanes_[0].stream, pieces[0].data,
+                                          pieces[0].size, lanes_[1].stream,
+                                          pieces[1].data, pieces[1].size);
+        } else {
+          lanes_[only].stream.Update(pieces[only].data, pieces[only].size);
+        }
+      });
+      if (!hashed.ok()) {
+        for (Lane& lane : lanes_) {
+          if (lane.open) state_.Fail(lane.open->unit().task, hashed);
+        }
+        return;
       }
+      const std::size_t got[2] = {pieces[0].size, pieces[1].size};
       state_.Progress(got[0] + got[1]);
       for (Lane& lane : lanes_) {
         if (lane.open && lane.open->remaining() == 0) {

@@ -1,5 +1,7 @@
 #include "modelseal/hash_engine.h"
 
+#include <unistd.h>
+
 #include <atomic>
 
 #include "gmock/gmock.h"
@@ -113,14 +115,18 @@ TEST(EngineBlake3Test, SplitsLargeFilesIntoSubtreesWithTheSameDigest) {
 // second fstat, or read short, as a file being rewritten would.
 class FlakyEnv : public Env {
  public:
-  enum class Fault { kChangesWhileRead, kShrinksWhileRead };
+  enum class Fault {
+    kChangesWhileRead,
+    kShrinksWhileRead,
+    kTruncatedWhileMapped
+  };
   explicit FlakyEnv(Fault fault) : fault_(fault) {}
 
   absl::StatusOr<std::unique_ptr<RandomAccessFile>> OpenForRead(
       const std::string& path) override {
     MODELSEAL_ASSIGN_OR_RETURN(auto file, Env::Default()->OpenForRead(path));
     return std::unique_ptr<RandomAccessFile>(
-        new FlakyFile(std::move(file), fault_));
+        new FlakyFile(std::move(file), fault_, path));
   }
   absl::StatusOr<FileInfo> LinkStat(const std::string& p) override {
     return Env::Default()->LinkStat(p);
@@ -152,8 +158,24 @@ class FlakyEnv : public Env {
  private:
   class FlakyFile : public RandomAccessFile {
    public:
-    FlakyFile(std::unique_ptr<RandomAccessFile> base, Fault fault)
-        : base_(std::move(base)), fault_(fault) {}
+    FlakyFile(std::unique_ptr<RandomAccessFile> base, Fault fault,
+              std::string path)
+        : base_(std::move(base)), fault_(fault), path_(std::move(path)) {}
+    // Maps like the real file, except that for kTruncatedWhileMapped the
+    // file is cut to nothing right after the mapping is made, as another
+    // process truncating it mid-hash would.
+    absl::StatusOr<std::unique_ptr<MappedRegion>> Map(
+        std::uint64_t offset, std::size_t length) const override {
+      // Short reads only exist on the read() path: make the engine use it.
+      if (fault_ == Fault::kShrinksWhileRead)
+        return absl::UnimplementedError("reads only");
+      if (fault_ != Fault::kTruncatedWhileMapped)
+        return base_->Map(offset, length);
+      MODELSEAL_ASSIGN_OR_RETURN(auto region, base_->Map(offset, length));
+      if (::truncate(path_.c_str(), 0) != 0)
+        return absl::InternalError("truncate failed");
+      return region;
+    }
     absl::StatusOr<std::size_t> ReadAt(
         std::uint64_t offset, absl::Span<std::uint8_t> buffer) const override {
       MODELSEAL_ASSIGN_OR_RETURN(std::size_t n, base_->ReadAt(offset, buffer));
@@ -170,6 +192,7 @@ class FlakyEnv : public Env {
    private:
     std::unique_ptr<RandomAccessFile> base_;
     Fault fault_;
+    std::string path_;
     mutable int stats_ = 0;
   };
   Fault fault_;
@@ -201,6 +224,63 @@ TEST(EngineTest, FileShrinkingWhileHashedIsAnError) {
     EXPECT_THAT(engine->Run({WholeFile(env, path)}),
                 StatusIs(absl::StatusCode::kDataLoss, HasSubstr("shrank")));
   }
+}
+
+TEST(EngineTest, FileTruncatedWhileMappedIsAnErrorNotACrash) {
+  for (HashAlgorithm algorithm :
+       {HashAlgorithm::kSha256, HashAlgorithm::kBlake2b,
+        HashAlgorithm::kBlake3}) {
+    TempDir dir;
+    const std::string path = dir.Write("w", PseudoRandomBytes(6 << 20, 3));
+    FlakyEnv env(FlakyEnv::Fault::kTruncatedWhileMapped);
+    MODELSEAL_ASSERT_OK_AND_ASSIGN(
+        auto engine, HashEngine::Create({algorithm, 2, &env, nullptr}));
+    EXPECT_THAT(engine->Run({WholeFile(env, path)}),
+                StatusIs(absl::StatusCode::kDataLoss, HasSubstr("shrank")))
+        << HashAlgorithmName(algorithm);
+  }
+}
+
+TEST(MappedReadsTest, CatchesABusErrorOnlyInsideItsRegions) {
+  TempDir dir;
+  const std::string path = dir.Write("m", std::string(1 << 20, 'm'));
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(auto file, Env::Default()->OpenForRead(path));
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(auto region, file->Map(0, 1 << 20));
+  const MappedRegion* regions[] = {region.get()};
+  volatile std::uint8_t sink = 0;
+  MODELSEAL_EXPECT_OK(
+      RunWithMappedReads(regions, [&] { sink = region->bytes()[12345]; }));
+  EXPECT_EQ(sink, 'm');
+  ASSERT_EQ(::truncate(path.c_str(), 0), 0);
+  EXPECT_THAT(
+      RunWithMappedReads(regions, [&] { sink = region->bytes()[500000]; }),
+      StatusIs(absl::StatusCode::kDataLoss, HasSubstr("shrank")));
+  // The guard is released afterwards: the next guarded read works again.
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(
+      auto other_file,
+      Env::Default()->OpenForRead(dir.Write("n", std::string(4096, 'n'))));
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(auto other, other_file->Map(0, 4096));
+  const MappedRegion* other_regions[] = {other.get()};
+  MODELSEAL_EXPECT_OK(
+      RunWithMappedReads(other_regions, [&] { sink = other->bytes()[7]; }));
+  EXPECT_EQ(sink, 'n');
+}
+
+TEST(MappedReadsDeathTest, ABusErrorOutsideAGuardStillKillsTheProcess) {
+  TempDir dir;
+  const std::string path = dir.Write("m", std::string(1 << 20, 'm'));
+  EXPECT_DEATH(
+      {
+        auto file = Env::Default()->OpenForRead(path);
+        auto region = (*file)->Map(0, 1 << 20);
+        // Arm the handler once, then fault outside any guard.
+        const MappedRegion* none[] = {nullptr};
+        (void)RunWithMappedReads(none, [] {});
+        if (::truncate(path.c_str(), 0) != 0) std::abort();
+        volatile std::uint8_t byte = (*region)->bytes()[500000];
+        (void)byte;
+      },
+      "");
 }
 
 TEST(EngineTest, FileChangedSinceListingIsAnError) {

@@ -19,6 +19,7 @@
 #include <vector>
 #include "absl/strings/string_view.h"
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -47,6 +48,21 @@ struct FileInfo {
   }
 };
 
+// Part of a file mapped read-only into memory. Touching it after the file
+// shrank raises SIGBUS, so read it only inside RunWithMappedReads().
+class MappedRegion {
+ public:
+  virtual ~MappedRegion() = default;
+  virtual absl::Span<const std::uint8_t> bytes() const = 0;
+};
+
+// Runs `reader`, which reads from `regions`. If one of those files shrinks
+// meanwhile and a read hits a page past its new end, the bus error is caught
+// and the result is kDataLoss instead of the process dying; a bus error
+// anywhere else is left to crash as usual. Thread-safe; not reentrant.
+absl::Status RunWithMappedReads(absl::Span<const MappedRegion* const> regions,
+                                absl::FunctionRef<void()> reader);
+
 // A file opened for positional reads. Safe for concurrent ReadAt() calls.
 class RandomAccessFile {
  public:
@@ -61,6 +77,14 @@ class RandomAccessFile {
   virtual void WillNeed(std::uint64_t offset, std::uint64_t length) const {
     (void)offset;
     (void)length;
+  }
+  // Maps [offset, offset+length) read-only (no copy out of the page cache).
+  // kUnimplemented where the Env cannot map; callers then use ReadAt().
+  virtual absl::StatusOr<std::unique_ptr<MappedRegion>> Map(
+      std::uint64_t offset, std::size_t length) const {
+    (void)offset;
+    (void)length;
+    return absl::UnimplementedError("this file cannot be memory-mapped");
   }
 };
 

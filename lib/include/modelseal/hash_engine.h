@@ -2,8 +2,10 @@
 // memory.
 //
 // Callers describe the work as HashTasks (a whole file, or one shard of it);
-// the engine plans it into units and runs them on a pool of worker threads
-// that read with pread() into a fixed number of per-thread buffers:
+// the engine plans it into units and runs them on a pool of worker threads.
+// Each worker reads a unit in pieces: 4 MiB windows mapped read-only where
+// the Env can map (no copy out of the page cache), else pread() into one of
+// its own buffers.
 //   * SHA-256: each worker hashes two tasks at once, so the SHA-NI kernel
 //     interleaves two independent streams on one core.
 //   * BLAKE3: a large file is split into aligned power-of-two subtrees that
@@ -11,13 +13,15 @@
 //     tree shape, so one huge file still uses every core.
 //   * BLAKE2b: one task per worker at a time.
 // Peak memory is threads x limits::kHashBuffersPerWorker x
-// limits::kHashReadBufferBytes, whatever the size of the input.
+// (limits::kHashReadBufferBytes + limits::kHashMapWindowBytes of mapped file
+// pages), whatever the size of the input.
 //
 // Files are checked for change: each task's file is fstat()ed when opened and
 // again after its last byte is read, and both must match the FileInfo the
 // caller observed when planning. A file that changed, shrank or was replaced
 // makes Run() fail with kDataLoss instead of producing a digest of bytes
-// that were never on disk at one time.
+// that were never on disk at one time; a file truncated while one of its
+// windows is mapped is caught (SIGBUS guard, env.h) and fails the same way.
 //
 // Thread safety: Run() may be called from one thread at a time.
 #ifndef MODELSEAL_HASH_ENGINE_H_

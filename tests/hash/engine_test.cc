@@ -235,8 +235,13 @@ TEST(EngineTest, FileTruncatedWhileMappedIsAnErrorNotACrash) {
     FlakyEnv env(FlakyEnv::Fault::kTruncatedWhileMapped);
     MODELSEAL_ASSERT_OK_AND_ASSIGN(
         auto engine, HashEngine::Create({algorithm, 2, &env, nullptr}));
-    EXPECT_THAT(engine->Run({WholeFile(env, path)}),
-                StatusIs(absl::StatusCode::kDataLoss, HasSubstr("shrank")))
+    // The unit that hit the truncation reports the bus error ("shrank"); a
+    // unit of the same file opened afterwards may see the new size first
+    // ("changed"). Either way: data loss, no digest, no crash.
+    EXPECT_THAT(
+        engine->Run({WholeFile(env, path)}),
+        StatusIs(absl::StatusCode::kDataLoss,
+                 ::testing::AnyOf(HasSubstr("shrank"), HasSubstr("changed"))))
         << HashAlgorithmName(algorithm);
   }
 }

@@ -22,6 +22,7 @@ namespace {
 constexpr std::size_t kBufferBytes = limits::kHashReadBufferBytes;
 constexpr std::uint64_t kPrefetchBytes = limits::kHashPrefetchBytes;
 constexpr std::size_t kMapWindowBytes = limits::kHashMapWindowBytes;
+constexpr std::uint64_t kMapMinimumBytes = limits::kHashMapMinimumBytes;
 constexpr std::size_t kNoSubtree = static_cast<std::size_t>(-1);
 
 // A unit is what one worker hashes without interruption: a whole task, or
@@ -78,7 +79,9 @@ class OpenUnit {
       prefetched_ = until;
     }
     Piece piece;
-    if (use_map_) {
+    // Mapping pays only for large runs: each unmap costs a TLB shootdown on
+    // the other cores, which for small files is more than the copy it saves.
+    if (use_map_ && remaining() >= kMapMinimumBytes) {
       const std::size_t want = static_cast<std::size_t>(
           std::min<std::uint64_t>(kMapWindowBytes, remaining()));
       auto region = file_->Map(at, want);

@@ -37,7 +37,9 @@ TEST_P(EngineTest, MatchesOneShotHashingOfEveryFileAndRange) {
   const auto [algorithm, threads] = GetParam();
   TempDir dir;
   Env& env = *Env::Default();
-  // Sizes around buffer and SIMD boundaries, plus two multi-buffer files.
+  // Sizes around buffer and SIMD boundaries, two multi-buffer files, and one
+  // large enough to be read through mapped windows (at an unaligned offset
+  // for its range task).
   const std::vector<std::size_t> sizes = {0,
                                           1,
                                           63,
@@ -50,7 +52,8 @@ TEST_P(EngineTest, MatchesOneShotHashingOfEveryFileAndRange) {
                                           1 << 20,
                                           (1 << 20) + 1,
                                           3 * (1 << 20) + 12345,
-                                          7};
+                                          7,
+                                          (20 << 20) + 12345};
   std::vector<HashTask> tasks;
   std::vector<std::vector<std::uint8_t>> expected;
   for (std::size_t i = 0; i < sizes.size(); ++i) {
@@ -231,10 +234,11 @@ TEST(EngineTest, FileTruncatedWhileMappedIsAnErrorNotACrash) {
        {HashAlgorithm::kSha256, HashAlgorithm::kBlake2b,
         HashAlgorithm::kBlake3}) {
     TempDir dir;
-    const std::string path = dir.Write("w", PseudoRandomBytes(6 << 20, 3));
+    // Large enough to be read through mappings (kHashMapMinimumBytes).
+    const std::string path = dir.Write("w", PseudoRandomBytes(20 << 20, 3));
     FlakyEnv env(FlakyEnv::Fault::kTruncatedWhileMapped);
     MODELSEAL_ASSERT_OK_AND_ASSIGN(
-        auto engine, HashEngine::Create({algorithm, 2, &env, nullptr}));
+        auto engine, HashEngine::Create({algorithm, 1, &env, nullptr}));
     // The unit that hit the truncation reports the bus error ("shrank"); a
     // unit of the same file opened afterwards may see the new size first
     // ("changed"). Either way: data loss, no digest, no crash.

@@ -27,10 +27,12 @@ inline constexpr std::size_t kHashBuffersPerWorker = 2;
 // How far ahead of its reads a worker asks the kernel to read
 // (posix_fadvise WILLNEED). Page cache, not process memory.
 inline constexpr std::uint64_t kHashPrefetchBytes = std::uint64_t{32} << 20;
-// Where files can be memory-mapped, each piece is a window of this size
+// Where files can be memory-mapped, each large piece is a window of this size
 // mapped read-only (no copy out of the page cache; unmapped after use), so
 // mapped file pages in the process stay under threads x 2 x this.
-inline constexpr std::size_t kHashMapWindowBytes = std::size_t{4} << 20;
+inline constexpr std::size_t kHashMapWindowBytes = std::size_t{16} << 20;
+// Units with less than this left are read with pread() instead.
+inline constexpr std::uint64_t kHashMapMinimumBytes = std::uint64_t{8} << 20;
 // Worker threads the engine will start at most, whatever --threads says.
 inline constexpr unsigned kMaxHashThreads = 256;
 // BLAKE3 files at least this large are split into power-of-two subtrees that

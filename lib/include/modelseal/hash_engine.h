@@ -3,9 +3,9 @@
 //
 // Callers describe the work as HashTasks (a whole file, or one shard of it);
 // the engine plans it into units and runs them on a pool of worker threads.
-// Each worker reads a unit in pieces: 4 MiB windows mapped read-only where
-// the Env can map (no copy out of the page cache), else pread() into one of
-// its own buffers.
+// Each worker reads a unit in pieces: 16 MiB windows mapped read-only where
+// the Env can map and the run is large (no copy out of the page cache), else
+// pread() into one of its own buffers.
 //   * SHA-256: each worker hashes two tasks at once, so the SHA-NI kernel
 //     interleaves two independent streams on one core.
 //   * BLAKE3: a large file is split into aligned power-of-two subtrees that

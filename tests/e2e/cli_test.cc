@@ -245,14 +245,16 @@ TEST(CliProgressTest, ShowsOnATerminalAndNeverWhenPipedOrUnderCi) {
   ASSERT_EQ(RunShell("truncate -s 2G " + Quote(big)).exit_code, 0);
   const std::string hash = kModelseal + " hash -t 1 " + Quote(big);
   // `script` gives the command a pseudo-terminal as stderr.
-  const Result tty = RunShell("env -u CI script -qec " + Quote(hash) + " /dev/null");
+  const Result tty =
+      RunShell("env -u CI script -qec " + Quote(hash) + " /dev/null");
   EXPECT_EQ(tty.exit_code, 0) << tty.err;
   EXPECT_THAT(tty.out, HasSubstr("ETA"));
   EXPECT_THAT(tty.out, HasSubstr("/ 2.0 GiB"));
   const Result ci = RunShell("script -qec " + Quote(hash) + " /dev/null");
   EXPECT_EQ(ci.exit_code, 0);
   EXPECT_THAT(ci.out, ::testing::Not(HasSubstr("ETA")));
-  const Result quiet = RunShell("env -u CI script -qec " + Quote(hash + " --quiet") + " /dev/null");
+  const Result quiet = RunShell("env -u CI script -qec " +
+                                Quote(hash + " --quiet") + " /dev/null");
   EXPECT_THAT(quiet.out, ::testing::Not(HasSubstr("ETA")));
 }
 

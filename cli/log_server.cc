@@ -212,11 +212,9 @@ int ServeLog(const std::string& dir, const std::string& key_path,
   server.Post("/add", [&](const httplib::Request& request,
                           httplib::Response& response) {
     // Refuse malformed bundles before they can spoil a batch.
-    absl::Status valid = ParseBundle(request.body).status();
-    if (valid.ok()) {
-      auto bundle = ParseBundle(request.body);
-      valid = MakeReleaseEntry(*bundle, 0).status();
-    }
+    auto bundle = ParseBundle(request.body);
+    absl::Status valid =
+        bundle.ok() ? MakeReleaseEntry(*bundle, 0).status() : bundle.status();
     if (!valid.ok()) {
       response.status = HttpStatusFor(valid);
       response.set_content(std::string(valid.message()) + "\n", "text/plain");

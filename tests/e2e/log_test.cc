@@ -202,7 +202,7 @@ class Server {
     err_ = dir_.Join("serve.err");
     const std::string command =
         "CI=true " + kModelseal + " log serve " + Quote(log) +
-        " --listen 127.0.0.1:0 --batch-ms 20 2>" + Quote(err_) + " & echo $!";
+        " --listen 127.0.0.1:0 --batch-ms 200 2>" + Quote(err_) + " & echo $!";
     FILE* pipe = ::popen(command.c_str(), "r");
     char buffer[32] = {0};
     if (pipe != nullptr &&
@@ -259,6 +259,24 @@ TEST(CliLogServeTest, BatchesConcurrentAddsAndServesTilesReadOnly) {
       Modelseal("log verify " + server.url() + " --vkey " + Quote(ws.vkey()));
   EXPECT_EQ(audit.exit_code, 0) << audit.err;
   EXPECT_THAT(audit.out, HasSubstr("size 8"));
+  // Adds that arrive within one batch window share one append, and so one
+  // tree size in their records: eight adds must not make eight checkpoints.
+  std::string bundles;
+  for (int i = 0; i < 8; ++i) {
+    absl::StrAppend(&bundles, " ",
+                    Quote(ws.Path(absl::StrCat("c", i, ".sig"))));
+  }
+  const Result sizes = RunShell(
+      "/usr/bin/python3 -c 'import json,sys; print(len({json.load(open(f))"
+      "[\"verificationMaterial\"][\"tlogEntries\"][0][\"inclusionProof\"]"
+      "[\"treeSize\"] for f in sys.argv[1:]}))'" +
+      bundles);
+  ASSERT_EQ(sizes.exit_code, 0) << sizes.err;
+  int distinct = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(absl::StripTrailingAsciiWhitespace(sizes.out),
+                               &distinct))
+      << sizes.out;
+  EXPECT_LT(distinct, 8) << "no two concurrent adds were batched";
   // Only checkpoint and tiles are served.
   for (const char* path : {"/lock", "/tile/../../log.key",
                            "/tile/0/../../log.key", "/checkpoint.tmp"}) {

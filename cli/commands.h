@@ -13,6 +13,10 @@ void RegisterKeygenCommand(CLI::App& app, int* exit_code);
 void RegisterSignCommand(CLI::App& app, int* exit_code);
 void RegisterVerifyCommand(CLI::App& app, int* exit_code);
 void RegisterLogCommand(CLI::App& app, int* exit_code);
+void RegisterCardCommand(CLI::App& app, int* exit_code);
+void RegisterPolicyCommand(CLI::App& app, int* exit_code);
+void RegisterScanCommand(CLI::App& app, int* exit_code);
+void RegisterVerifyBlobCommand(CLI::App& app, int* exit_code);
 
 }  // namespace modelseal::cli
 

@@ -1,5 +1,7 @@
 #include "cli/common.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <iostream>
 #include "absl/strings/string_view.h"
@@ -50,6 +52,12 @@ bool RunningUnderCi() {
   const char* ci = std::getenv("CI");
   return ci != nullptr && absl::string_view(ci) != "" &&
          absl::string_view(ci) != "false" && absl::string_view(ci) != "0";
+}
+
+bool StdoutIsTerminal() {
+  const char* no_color = std::getenv("NO_COLOR");
+  return ::isatty(STDOUT_FILENO) == 1 && !RunningUnderCi() &&
+         (no_color == nullptr || no_color[0] == '\0');
 }
 
 }  // namespace modelseal::cli

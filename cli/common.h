@@ -33,6 +33,10 @@ std::string ToJson(const google::protobuf::Message& message);
 // True when the process runs under CI (CI env variable set and not "false").
 bool RunningUnderCi();
 
+// True when stdout is a terminal a person reads: not under CI, and NO_COLOR
+// (no-color.org) not set. Reports colour only then.
+bool StdoutIsTerminal();
+
 }  // namespace modelseal::cli
 
 #endif  // MODELSEAL_CLI_COMMON_H_

@@ -24,6 +24,10 @@ int main(int argc, char** argv) {
   modelseal::cli::RegisterSignCommand(app, &exit_code);
   modelseal::cli::RegisterVerifyCommand(app, &exit_code);
   modelseal::cli::RegisterLogCommand(app, &exit_code);
+  modelseal::cli::RegisterCardCommand(app, &exit_code);
+  modelseal::cli::RegisterPolicyCommand(app, &exit_code);
+  modelseal::cli::RegisterScanCommand(app, &exit_code);
+  modelseal::cli::RegisterVerifyBlobCommand(app, &exit_code);
   // CLI11 would only say "a subcommand is required" for a mistyped one.
   const auto known = [&app](const char* name) {
     for (const CLI::App* command : app.get_subcommands({})) {

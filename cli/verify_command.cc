@@ -2,21 +2,28 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/key_flags.h"
+#include "cli/keyless_flags.h"
 #include "cli/log_support.h"
+#include "cli/policy_flags.h"
 #include "cli/progress.h"
 #include "cli/serialization_flags.h"
 #include "modelseal/limits.h"
 #include "modelseal/log_client.h"
 #include "modelseal/model_signing.h"
 #include "modelseal/model_walk.h"
+#include "modelseal/policy_evaluation.h"
+#include "modelseal/policy_report.h"
 #include "modelseal/release_log.h"
+#include "modelseal/sigstore.h"
 #include "modelseal/status.h"
 #include "modelseal/v1/manifest.pb.h"
 
@@ -35,7 +42,39 @@ struct VerifyFlags {
   std::vector<std::string> log_keys;
   std::string log_url;
   bool quiet = false;
+  PolicyTrustFlags policy;
+  bool strict = false;
+  KeylessFlags keyless;
 };
+
+// Sigstore keyless signatures of a model: the bundle is verified against the
+// trusted root and the expected identity, then the model against the
+// statement it carries. The report's signer names the identity and the
+// Rekor record.
+absl::Status VerifyKeylessModel(const std::string& model,
+                                const std::string& bundle,
+                                const sigstore::TrustedRoot& root,
+                                const sigstore::CertificateIdentity& identity,
+                                const VerifyOptions& options,
+                                VerifyReport* details) {
+  MODELSEAL_ASSIGN_OR_RETURN(
+      sigstore::KeylessVerification verified,
+      sigstore::VerifyKeylessBundle(bundle, root, identity));
+  if (verified.payload.empty()) {
+    return absl::InvalidArgumentError(
+        "the keyless bundle carries a message signature, not a model "
+        "statement; use modelseal verify-blob");
+  }
+  details->signer = absl::StrCat(
+      "keyless ", verified.san, " (issuer ", verified.issuer, "), Rekor log ",
+      verified.log_id_hex.substr(0, 16), " index ", verified.log_index,
+      ", signed at ",
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
+                       absl::FromUnixSeconds(verified.signing_time),
+                       absl::UTCTimeZone()),
+      " (", verified.signing_time_source, ")");
+  return VerifyModelContents(model, verified.payload, options, details);
+}
 
 // The bundle's transparency-log record, checked offline against the pinned
 // log keys and, with a URL, against the live log too (the entry is in its
@@ -117,17 +156,126 @@ std::string TextFor(const v1::SignatureResult& result) {
   return text;
 }
 
+// The bundles' paths relative to the model root, for those inside it.
+std::vector<std::string> BundlesInsideModel(Env& env, const VerifyFlags& flags) {
+  std::vector<std::string> inside;
+  auto real_model = env.RealPath(flags.model);
+  if (!real_model.ok()) return inside;
+  for (const std::string& signature : flags.signatures) {
+    auto real_signature = env.RealPath(signature);
+    if (real_signature.ok() &&
+        real_signature->rfind(*real_model + "/", 0) == 0) {
+      inside.push_back(real_signature->substr(real_model->size() + 1));
+    }
+  }
+  return inside;
+}
+
+int RunPolicyVerify(const VerifyFlags& flags) {
+  Env& env = *Env::Default();
+  if (!flags.key.empty() || !flags.ca.empty() || !flags.log_keys.empty()) {
+    return UsageError(
+        "with --policy the trusted signers and logs come from the policy; "
+        "drop --key, --ca and --log-key");
+  }
+  if (flags.ignore_unsigned_files) {
+    return UsageError(
+        "--ignore-unsigned-files does not apply with --policy: unsigned "
+        "files are policy findings");
+  }
+  absl::StatusOr<ReportFormat> format = ParseReportFormat(flags.format);
+  if (!format.ok()) return UsageError(std::string(format.status().message()));
+  const std::time_t now = std::time(nullptr);
+  absl::StatusOr<TrustedPolicy> trusted =
+      LoadTrustedPolicy(flags.policy, now, /*record_state=*/true);
+  if (!trusted.ok()) return ReportError(trusted.status());
+
+  PolicyEvaluationOptions options;
+  options.now = now;
+  std::optional<sigstore::TrustedRoot> root;
+  if (!flags.keyless.trusted_root.empty()) {
+    auto loaded = flags.keyless.LoadRoot();
+    if (!loaded.ok()) return ReportError(loaded.status());
+    root = *std::move(loaded);
+    options.trusted_root = &*root;
+  }
+  if (flags.keyless.given()) {
+    return UsageError(
+        "with --policy, keyless identities come from the policy's signers; "
+        "drop --certificate-identity/--certificate-oidc-issuer");
+  }
+  auto ignore = ResolveIgnorePaths(env, flags.model, flags.ignore_paths);
+  if (!ignore.ok()) return UsageError(std::string(ignore.status().message()));
+  options.extra_ignore_paths = *std::move(ignore);
+  for (std::string& inside : BundlesInsideModel(env, flags)) {
+    options.extra_ignore_paths.push_back(std::move(inside));
+  }
+  options.run.threads = flags.threads;
+  std::vector<PolicyBundle> bundles;
+  for (const std::string& signature : flags.signatures) {
+    auto json = env.ReadFileToString(signature, limits::kMaxBundleBytes);
+    if (!json.ok()) return ReportError(json.status());
+    bundles.push_back(PolicyBundle{signature, *std::move(json)});
+  }
+  absl::StatusOr<PolicyEvaluation> evaluation;
+  {
+    Progress progress(!flags.quiet && *format == ReportFormat::kText);
+    options.run.bytes_done = progress.done();
+    options.run.bytes_total = progress.total();
+    evaluation = EvaluatePolicy(trusted->policy, flags.model, bundles, options);
+  }
+  if (!evaluation.ok()) return ReportError(evaluation.status());
+
+  PolicyReportContext context;
+  context.model_path = flags.model;
+  context.policy_path = flags.policy.policy;
+  context.policy_name = trusted->policy.metadata.name;
+  context.policy_version = trusted->policy.metadata.version;
+  context.policy_trust = trusted->trust;
+  context.strict = flags.strict;
+  context.color = *format == ReportFormat::kText && StdoutIsTerminal();
+  const std::string out = RenderPolicyReport(*evaluation, context, *format);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  if (std::fflush(stdout) != 0) return kExitIoOrInternal;
+  if (evaluation->malformed_input) return kExitMalformedInput;
+  return PolicyPassed(*evaluation, flags.strict) ? kExitOk
+                                                 : kExitVerificationFailed;
+}
+
 int RunVerify(const VerifyFlags& flags) {
   Env& env = *Env::Default();
-  if (flags.key.empty() == flags.ca.empty()) {
-    return UsageError("verify needs exactly one of --key PUB or --ca ROOT…");
+  if (!flags.policy.policy.empty()) return RunPolicyVerify(flags);
+  const bool keyless = flags.keyless.given();
+  if ((!flags.key.empty()) + (!flags.ca.empty()) + keyless != 1) {
+    return UsageError(
+        "verify needs exactly one of --key PUB, --ca ROOT…, "
+        "--certificate-identity[-regexp] ID --certificate-oidc-issuer[-regexp] "
+        "URL (Sigstore keyless), or --policy P");
+  }
+  std::optional<sigstore::TrustedRoot> root;
+  sigstore::CertificateIdentity identity;
+  if (keyless) {
+    auto expected = flags.keyless.Identity();
+    if (!expected.ok()) return UsageError(std::string(expected.status().message()));
+    identity = *std::move(expected);
+    auto loaded = flags.keyless.LoadRoot();
+    if (!loaded.ok()) return ReportError(loaded.status());
+    root = *std::move(loaded);
+    if (!flags.log_keys.empty()) {
+      return UsageError(
+          "--log-key pins a modelseal log; a keyless bundle's Rekor record is "
+          "checked against the trusted root");
+    }
   }
   if (flags.format != "text" && flags.format != "json") {
-    return UsageError("--format must be text or json");
+    return UsageError(
+        "--format must be text or json (sarif and github need --policy)");
   }
   VerifyOptions options;
   std::unique_ptr<Verifier> key;
-  if (!flags.key.empty()) {
+  if (keyless) {
+    // Trust comes from the Sigstore root and identity (VerifyKeylessModel).
+  } else if (!flags.key.empty()) {
     auto loaded = ReadVerifier(flags.key);
     if (!loaded.ok()) return ReportError(loaded.status());
     key = *std::move(loaded);
@@ -144,14 +292,8 @@ int RunVerify(const VerifyFlags& flags) {
   if (!ignore.ok()) return UsageError(std::string(ignore.status().message()));
   options.extra_ignore_paths = *std::move(ignore);
   // The bundles themselves may sit inside the model folder.
-  for (const std::string& signature : flags.signatures) {
-    auto real_model = env.RealPath(flags.model);
-    auto real_signature = env.RealPath(signature);
-    if (real_model.ok() && real_signature.ok() &&
-        real_signature->rfind(*real_model + "/", 0) == 0) {
-      options.extra_ignore_paths.push_back(
-          real_signature->substr(real_model->size() + 1));
-    }
+  for (std::string& inside : BundlesInsideModel(env, flags)) {
+    options.extra_ignore_paths.push_back(std::move(inside));
   }
   options.ignore_unsigned_files = flags.ignore_unsigned_files;
   std::vector<std::string> log_keys;
@@ -179,7 +321,18 @@ int RunVerify(const VerifyFlags& flags) {
       Progress progress(!flags.quiet && flags.format == "text");
       options.run.bytes_done = progress.done();
       options.run.bytes_total = progress.total();
-      status = VerifyModel(flags.model, *bundle, options, &details);
+      if (keyless) {
+        status = VerifyKeylessModel(flags.model, *bundle, *root, identity,
+                                    options, &details);
+      } else if (sigstore::IsKeylessBundle(*bundle)) {
+        status = absl::UnauthenticatedError(
+            "this bundle is a Sigstore keyless signature (a Fulcio "
+            "certificate): verify it with --certificate-identity[-regexp] "
+            "and --certificate-oidc-issuer[-regexp] (and --trusted-root for "
+            "a private Sigstore), not --key/--ca");
+      } else {
+        status = VerifyModel(flags.model, *bundle, options, &details);
+      }
       if (status.ok() && !log_keys.empty()) {
         auto inclusion = CheckLogRecord(flags, log_keys, *bundle);
         if (inclusion.ok()) {
@@ -242,7 +395,10 @@ void RegisterVerifyCommand(CLI::App& app, int* exit_code) {
                     "Do not fail on files the signature does not list");
   command->add_option("--format", flags->format,
                       "text (default) or json "
-                      "(schemas/verify-report.schema.json)");
+                      "(schemas/verify-report.schema.json); with --policy "
+                      "also sarif (SARIF 2.1.0) or github (workflow "
+                      "annotations), json then following "
+                      "schemas/policy-report.schema.json");
   command
       ->add_option("-t,--threads", flags->threads,
                    "Worker threads (default: one per CPU)")
@@ -255,6 +411,16 @@ void RegisterVerifyCommand(CLI::App& app, int* exit_code) {
                       "Also check the record against the live log (directory "
                       "or http(s) URL): entry present, checkpoints consistent");
   command->add_flag("-q,--quiet", flags->quiet, "No progress line");
+  flags->keyless.Register(*command);
+  flags->policy.Register(
+      *command,
+      "Evaluate an alliance policy (docs/policy.md) instead of --key/--ca: "
+      "its signers, thresholds, logs, model-card, license and artifact "
+      "rules; every violation is reported. Exit 0 pass, 1 violated, "
+      "3 malformed policy/card/bundle, 4 I/O");
+  command->add_flag("--strict", flags->strict,
+                    "With --policy: warnings (e.g. a license on the review "
+                    "list) fail too");
   command->callback([flags, exit_code] { *exit_code = RunVerify(*flags); });
 }
 

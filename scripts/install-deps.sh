@@ -13,6 +13,8 @@ packages=(
   b3sum coreutils python3 python3-jsonschema
   clang libclang-rt-14-dev libcpp-httplib-dev
   libcurl4-openssl-dev nginx
+  libyaml-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
+  zlib1g-dev liblzma-dev libbz2-dev libzstd-dev python3-numpy zip
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(hyperfine time)

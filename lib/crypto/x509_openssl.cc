@@ -190,4 +190,44 @@ absl::StatusOr<std::unique_ptr<Verifier>> VerifyCertificateChain(
   return verifier;
 }
 
+absl::StatusOr<CertificateNames> ReadCertificateNames(absl::string_view der) {
+  ClearOpenSslErrorsOnExit clear_errors;
+  MODELSEAL_ASSIGN_OR_RETURN(X509Ptr certificate,
+                             ParseCertificate(der, "certificate"));
+  CertificateNames names;
+  crypto_internal::BioPtr bio(BIO_new(BIO_s_mem()));
+  if (bio == nullptr ||
+      X509_NAME_print_ex(bio.get(), X509_get_subject_name(certificate.get()), 0,
+                         XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) < 0) {
+    return OpenSslError(absl::StatusCode::kInternal,
+                        "cannot print the certificate subject");
+  }
+  char* data = nullptr;
+  const long length = BIO_get_mem_data(bio.get(), &data);
+  if (length > 0) names.subject.assign(data, static_cast<std::size_t>(length));
+
+  using GeneralNamesPtr =
+      std::unique_ptr<GENERAL_NAMES, crypto_internal::OpenSslDeleter<
+                                         GENERAL_NAMES, GENERAL_NAMES_free>>;
+  int critical = 0;
+  GeneralNamesPtr sans(static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(
+      certificate.get(), NID_subject_alt_name, &critical, nullptr)));
+  if (sans == nullptr && critical != -1) {
+    return absl::InvalidArgumentError(
+        "the certificate's subjectAltName extension cannot be parsed");
+  }
+  for (int i = 0; sans != nullptr && i < sk_GENERAL_NAME_num(sans.get()); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(sans.get(), i);
+    std::vector<std::string>* into = nullptr;
+    if (name->type == GEN_EMAIL) into = &names.email_sans;
+    if (name->type == GEN_URI) into = &names.uri_sans;
+    if (name->type == GEN_DNS) into = &names.dns_sans;
+    if (into == nullptr) continue;
+    const ASN1_IA5STRING* text = name->d.ia5;
+    into->emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(text)),
+                       static_cast<std::size_t>(ASN1_STRING_length(text)));
+  }
+  return names;
+}
+
 }  // namespace modelseal

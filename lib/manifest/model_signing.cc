@@ -110,6 +110,11 @@ absl::StatusOr<std::string> SignModel(const std::string& model_path,
                                       const SigningIdentity& identity) {
   MODELSEAL_ASSIGN_OR_RETURN(ModelDigest digest,
                              SerializeModel(model_path, options, run));
+  return SignModelDigest(digest, identity);
+}
+
+absl::StatusOr<std::string> SignModelDigest(const ModelDigest& digest,
+                                            const SigningIdentity& identity) {
   const std::string payload = BuildStatementPayload(digest);
   // The statement we write must be one we accept.
   MODELSEAL_RETURN_IF_ERROR(ParseStatement(payload).status());
@@ -130,23 +135,50 @@ absl::StatusOr<std::string> CosignBundle(absl::string_view bundle_json,
                            identity);
 }
 
+absl::StatusOr<VerifiedSignature> VerifyBundleSignature(
+    const Bundle& bundle, const VerifyOptions& options) {
+  VerifiedSignature verified;
+  MODELSEAL_ASSIGN_OR_RETURN(std::unique_ptr<Verifier> verifier,
+                             EstablishSigner(bundle, options, &verified.signer));
+  absl::Status signature = verifier->Verify(
+      DssePae(bundle.payload_type, bundle.payload), bundle.signature);
+  if (!signature.ok()) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("the DSSE signature does not verify with ",
+                     verified.signer, ": ", signature.message()));
+  }
+  verified.payload = bundle.payload;
+  verified.key_hint = verifier->Hint();
+  if (!bundle.certificate_chain_der.empty()) {
+    verified.leaf_certificate_der = bundle.certificate_chain_der[0];
+  }
+  return verified;
+}
+
 absl::Status VerifyModel(const std::string& model_path,
                          absl::string_view bundle_json,
                          const VerifyOptions& options, VerifyReport* report) {
   const auto start = std::chrono::steady_clock::now();
   MODELSEAL_ASSIGN_OR_RETURN(Bundle bundle, ParseBundle(bundle_json));
-  MODELSEAL_ASSIGN_OR_RETURN(std::unique_ptr<Verifier> verifier,
-                             EstablishSigner(bundle, options, &report->signer));
-  absl::Status signature = verifier->Verify(
-      DssePae(bundle.payload_type, bundle.payload), bundle.signature);
-  if (!signature.ok()) {
-    return absl::UnauthenticatedError(
-        absl::StrCat("the DSSE signature does not verify with ", report->signer,
-                     ": ", signature.message()));
-  }
+  MODELSEAL_ASSIGN_OR_RETURN(VerifiedSignature verified,
+                             VerifyBundleSignature(bundle, options));
+  report->signer = verified.signer;
+  const absl::Status contents =
+      VerifyModelContents(model_path, verified.payload, options, report);
+  report->seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  return contents;
+}
+
+absl::Status VerifyModelContents(const std::string& model_path,
+                                 absl::string_view verified_payload,
+                                 const VerifyOptions& options,
+                                 VerifyReport* report) {
+  const auto start = std::chrono::steady_clock::now();
   // Only now is the payload trusted enough to parse.
   MODELSEAL_ASSIGN_OR_RETURN(Statement statement,
-                             ParseStatement(bundle.payload));
+                             ParseStatement(verified_payload));
   report->model_name = statement.subject_name;
   report->root_digest_hex = HexEncode(statement.subject_digest);
   report->resources = statement.resources.size();

@@ -346,23 +346,11 @@ absl::StatusOr<std::string> SignNote(
   return note;
 }
 
-absl::StatusOr<OpenedNote> OpenNote(absl::string_view note,
-                                    absl::Span<const NoteVerifier> known) {
+absl::StatusOr<ParsedNote> ParseNote(absl::string_view note) {
   if (note.size() > limits::kMaxSignedNoteBytes) {
     return absl::ResourceExhaustedError(
         absl::StrCat("signed note is ", note.size(), " bytes, more than ",
                      limits::kMaxSignedNoteBytes));
-  }
-  std::map<std::pair<std::string, std::uint32_t>, const NoteVerifier*> by_key;
-  for (const NoteVerifier& verifier : known) {
-    if (!by_key
-             .emplace(std::make_pair(verifier.name(), verifier.key_id()),
-                      &verifier)
-             .second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("two trusted note keys share the name and key ID ",
-                       verifier.name(), "+", KeyIdHex(verifier.key_id())));
-    }
   }
   MODELSEAL_RETURN_IF_ERROR(CheckNoteCharacters(note));
   // The text ends at the last blank line; it keeps its final newline.
@@ -371,14 +359,14 @@ absl::StatusOr<OpenedNote> OpenNote(absl::string_view note,
     return absl::InvalidArgumentError(
         "note has no blank line before its signatures");
   }
-  OpenedNote opened;
+  ParsedNote parsed;
   const absl::string_view text = note.substr(0, split + 1);
   absl::string_view signatures = note.substr(split + 2);
   if (signatures.empty() || signatures.back() != '\n') {
     return absl::InvalidArgumentError(
         "note signatures must be lines ending in a newline");
   }
-  opened.text = std::string(text);
+  parsed.text = std::string(text);
   std::size_t count = 0;
   while (!signatures.empty()) {
     const std::size_t newline = signatures.find('\n');
@@ -398,7 +386,7 @@ absl::StatusOr<OpenedNote> OpenNote(absl::string_view note,
       return absl::InvalidArgumentError(
           "note signature line has no space between key name and signature");
     }
-    NoteSignature signature;
+    ParsedNoteSignature signature;
     signature.name = std::string(line.substr(0, space));
     signature.base64 = std::string(line.substr(space + 1));
     if (!IsValidNoteKeyName(signature.name)) {
@@ -415,13 +403,45 @@ absl::StatusOr<OpenedNote> OpenNote(absl::string_view note,
         (std::uint32_t{static_cast<std::uint8_t>((*raw)[1])} << 16) |
         (std::uint32_t{static_cast<std::uint8_t>((*raw)[2])} << 8) |
         std::uint32_t{static_cast<std::uint8_t>((*raw)[3])};
+    signature.signature = raw->substr(4);
+    parsed.signatures.push_back(std::move(signature));
+  }
+  return parsed;
+}
+
+absl::StatusOr<OpenedNote> OpenNote(absl::string_view note,
+                                    absl::Span<const NoteVerifier> known) {
+  if (note.size() > limits::kMaxSignedNoteBytes) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("signed note is ", note.size(), " bytes, more than ",
+                     limits::kMaxSignedNoteBytes));
+  }
+  std::map<std::pair<std::string, std::uint32_t>, const NoteVerifier*> by_key;
+  for (const NoteVerifier& verifier : known) {
+    if (!by_key
+             .emplace(std::make_pair(verifier.name(), verifier.key_id()),
+                      &verifier)
+             .second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("two trusted note keys share the name and key ID ",
+                       verifier.name(), "+", KeyIdHex(verifier.key_id())));
+    }
+  }
+  MODELSEAL_ASSIGN_OR_RETURN(ParsedNote parsed, ParseNote(note));
+  OpenedNote opened;
+  opened.text = std::move(parsed.text);
+  for (ParsedNoteSignature& parsed_signature : parsed.signatures) {
+    NoteSignature signature;
+    signature.name = std::move(parsed_signature.name);
+    signature.key_id = parsed_signature.key_id;
+    signature.base64 = std::move(parsed_signature.base64);
     auto verifier = by_key.find({signature.name, signature.key_id});
     if (verifier == by_key.end()) {
       opened.unknown.push_back(std::move(signature));
       continue;
     }
     MODELSEAL_RETURN_IF_ERROR(
-        verifier->second->Verify(text, absl::string_view(*raw).substr(4)));
+        verifier->second->Verify(opened.text, parsed_signature.signature));
     opened.verified.push_back(std::move(signature));
   }
   if (opened.verified.empty()) {

@@ -124,6 +124,19 @@ absl::StatusOr<std::unique_ptr<Verifier>> VerifyCertificateChain(
     const std::vector<std::string>& intermediates_der,
     const std::vector<std::string>& roots_der, std::time_t at);
 
+// The names a certificate carries, for matching it against an expected
+// identity: the subject as an RFC 2253 string ("CN=Release,O=IBM") and the
+// subject alternative names by kind. kInvalidArgument for unparsable DER.
+// Reading names proves nothing by itself: match them only on a certificate
+// whose chain VerifyCertificateChain accepted.
+struct CertificateNames {
+  std::string subject;
+  std::vector<std::string> email_sans;
+  std::vector<std::string> uri_sans;
+  std::vector<std::string> dns_sans;
+};
+absl::StatusOr<CertificateNames> ReadCertificateNames(absl::string_view der);
+
 }  // namespace modelseal
 
 #endif  // MODELSEAL_CRYPTO_H_

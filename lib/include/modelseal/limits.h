@@ -105,6 +105,113 @@ inline constexpr std::size_t kMaxIntermediateCertificates = 8;
 inline constexpr std::size_t kMaxRootCertificates = 1024;
 inline constexpr int kMaxCertificateChainDepth = 10;
 
+// ---------------------------------------------------------------------------
+// Scanner (lib/scan). Going past any of these is a finding (scan.limit or
+// the format's own rule), never a silent truncation: the scanner fails
+// closed. docs/scan.md explains each.
+// ---------------------------------------------------------------------------
+
+// Containers inside containers (a pickle in a zip in a gzip is depth 2).
+inline constexpr std::size_t kMaxScanContainerDepth = 8;
+// Members of one zip or tar archive.
+inline constexpr std::size_t kMaxScanArchiveMembers = 100'000;
+// A zip central directory, read whole.
+inline constexpr std::size_t kMaxScanZipCentralDirectoryBytes = std::size_t{64}
+                                                                << 20;
+// Bytes decompressed (zip deflate, gzip, bzip2, xz, zstd) while scanning one
+// top-level file, all members and nesting levels together.
+inline constexpr std::uint64_t kMaxScanExpandedBytes = std::uint64_t{16} << 30;
+// A compressed stream that expands more than this many times its
+// compressed size (plus kScanBombSlackBytes) is a bomb. DEFLATE's own
+// maximum is about 1032:1.
+inline constexpr std::uint64_t kMaxScanCompressionRatio = 1100;
+inline constexpr std::uint64_t kScanBombSlackBytes = std::uint64_t{1} << 20;
+// A random-access format (zip, safetensors, GGUF…) found inside a
+// compressed stream is decompressed into memory to be checked; at most this
+// much.
+inline constexpr std::size_t kMaxScanMaterializedBytes = std::size_t{64} << 20;
+// Buffer of a streamed read (pickles, decompressors).
+inline constexpr std::size_t kScanReadBufferBytes = std::size_t{256} << 10;
+// Bytes looked at to detect a format.
+inline constexpr std::size_t kScanSniffBytes = 4096;
+// Findings kept per top-level file; past this one scan.limit finding says
+// how many more were dropped.
+inline constexpr std::size_t kMaxScanFindingsPerFile = 1000;
+// Small whole-file reads: JSON (config.json, Keras configs), npy headers.
+inline constexpr std::size_t kMaxScanJsonBytes = std::size_t{16} << 20;
+inline constexpr std::size_t kMaxScanJsonDepth = 128;
+inline constexpr std::size_t kMaxScanNumpyHeaderBytes = std::size_t{1} << 20;
+
+// Pickle virtual machine emulation (no code runs; these bound memory).
+inline constexpr std::size_t kMaxPickleStackItems = std::size_t{1} << 22;
+inline constexpr std::size_t kMaxPickleMarks = std::size_t{1} << 16;
+inline constexpr std::size_t kMaxPickleMemoEntries = std::size_t{1} << 22;
+// Pickles in a row in one stream (each STOP ends one).
+inline constexpr std::size_t kMaxPicklesPerStream = 4096;
+// Strings longer than this are tracked as "long" (never a valid import
+// operand), so a huge string costs no memory.
+inline constexpr std::size_t kMaxPickleTrackedStringBytes = 1024;
+
+// safetensors: the JSON header (the format's own bound, 100 MB) and tensors.
+inline constexpr std::uint64_t kMaxSafetensorsHeaderBytes = 100'000'000;
+inline constexpr std::size_t kMaxSafetensorsTensors = std::size_t{1} << 20;
+
+// GGUF header: counts, string sizes and array nesting.
+inline constexpr std::uint64_t kMaxGgufTensors = std::uint64_t{1} << 20;
+inline constexpr std::uint64_t kMaxGgufMetadataEntries = std::uint64_t{1} << 16;
+inline constexpr std::uint64_t kMaxGgufArrayElements = std::uint64_t{1} << 26;
+inline constexpr std::uint64_t kMaxGgufStringBytes = std::uint64_t{16} << 20;
+inline constexpr std::size_t kMaxGgufArrayDepth = 4;
+inline constexpr std::uint64_t kMaxGgufHeaderBytes = std::uint64_t{1} << 30;
+inline constexpr std::uint32_t kMaxGgufAlignment = 1u << 20;
+
+// Sigstore keyless verification (lib/sigstore): trusted root and bundle
+// sizes, entry counts, and the certificate and body sizes inside them.
+inline constexpr std::size_t kMaxTrustedRootBytes = std::size_t{4} << 20;
+inline constexpr std::size_t kMaxTrustedRootEntries = 256;  // per list
+inline constexpr std::size_t kMaxSigstoreTlogEntries = 8;
+inline constexpr std::size_t kMaxSigstoreTimestamps = 8;
+inline constexpr std::size_t kMaxSigstoreBundleCertificates = 8;
+inline constexpr std::size_t kMaxRekorBodyBytes = std::size_t{1} << 20;
+inline constexpr std::size_t kMaxRekorProofHashes = 64;
+inline constexpr std::size_t kMaxIdentityPatternBytes = 1024;
+// Clock skew tolerated for an integrated time "in the future".
+inline constexpr std::int64_t kMaxSigstoreClockSkewSeconds = 60;
+
+// ---------------------------------------------------------------------------
+// Alliance policies (lib/policy)
+// ---------------------------------------------------------------------------
+
+// A policy document, checked before parsing (real ones are a few KiB, most
+// of it inline PEM keys).
+inline constexpr std::size_t kMaxPolicyBytes = std::size_t{1} << 20;
+// Signature bundles one `verify --policy` run reads.
+inline constexpr std::size_t kMaxPolicySignatures = 64;
+// The rollback-protection state file (one small record per policy name).
+inline constexpr std::size_t kMaxPolicyStateBytes = std::size_t{1} << 20;
+
+// ---------------------------------------------------------------------------
+// Model cards (lib/card)
+// ---------------------------------------------------------------------------
+
+// A model card (README.md), checked before parsing. Published cards are tens
+// of KiB; the front matter inside is further bounded by YamlLimits
+// (yaml_tree.h).
+inline constexpr std::size_t kMaxModelCardBytes = std::size_t{2} << 20;
+// cmark-gfm builds a node of a few hundred bytes per block and per inline
+// delimiter, and Debian 12's version (0.29.0.gfm.6) predates the upstream
+// fixes for its quadratic table cases, so the Markdown body is bounded by
+// its work, not its bytes (docs/formats/model-card.md):
+//  - line breaks plus ASCII punctuation (every block and inline starts with
+//    one); real cards have a few thousand;
+inline constexpr std::size_t kMaxCardMarkupCharacters = 128 * 1024;
+//  - table cells the parser could create: per run of non-blank lines that
+//    has a '|', lines x (most '|' on one line + 1) (GFM fills short rows up
+//    to the header's width, so a few bytes can ask for many cells);
+inline constexpr std::size_t kMaxCardTableCells = 100'000;
+//  - '|' on one line (a row's cells cost quadratic time in gfm.6).
+inline constexpr std::size_t kMaxCardTableColumns = 1000;
+
 }  // namespace modelseal::limits
 
 #endif  // MODELSEAL_LIMITS_H_

@@ -36,6 +36,12 @@ absl::StatusOr<std::string> SignModel(const std::string& model_path,
                                       const HashRunOptions& run,
                                       const SigningIdentity& identity);
 
+// Builds the statement of an already computed digest and signs it (what
+// SignModel does after hashing); for documents hashed in memory, such as
+// policies.
+absl::StatusOr<std::string> SignModelDigest(const ModelDigest& digest,
+                                            const SigningIdentity& identity);
+
 // A new bundle by another signer over the same payload bytes as
 // `bundle_json` (no re-hashing). The existing bundle is parsed strictly;
 // its signature is not re-checked here.
@@ -75,9 +81,36 @@ struct VerifyReport {
 // kUnauthenticated for a bad signature, untrusted key or certificate, or a
 // model that differs (the report lists the differences), and I/O errors as
 // they come. `report` is filled as far as verification got.
+// Equivalent to VerifyBundleSignature followed by VerifyModelContents.
 absl::Status VerifyModel(const std::string& model_path,
                          absl::string_view bundle_json,
                          const VerifyOptions& options, VerifyReport* report);
+
+// The two halves of VerifyModel, for callers that check several bundles
+// over one statement (co-signatures, policies) and must hash the model once.
+
+// What a verified signature establishes.
+struct VerifiedSignature {
+  std::string payload;       // the DSSE payload bytes, now authenticated
+  std::string signer;        // "key <hint>" or "certificate (...)"
+  std::string key_hint;      // hex SHA-256 of the signing key's SPKI PEM
+  std::string leaf_certificate_der;  // certificate method only
+};
+
+// Checks the bundle's DSSE signature against the trust in `options`
+// (public_key, or ca_roots_der at `now`); the model is not read.
+// kUnauthenticated when the key or chain is not trusted or the signature
+// does not verify.
+absl::StatusOr<VerifiedSignature> VerifyBundleSignature(
+    const Bundle& bundle, const VerifyOptions& options);
+
+// Parses `verified_payload` (which the caller has authenticated) as an OMS
+// statement, re-hashes the model with its serialization and compares. The
+// report's signer is left as it is. Errors as for VerifyModel.
+absl::Status VerifyModelContents(const std::string& model_path,
+                                 absl::string_view verified_payload,
+                                 const VerifyOptions& options,
+                                 VerifyReport* report);
 
 }  // namespace modelseal
 

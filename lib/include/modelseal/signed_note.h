@@ -115,6 +115,22 @@ struct NoteSignature {
   std::string base64;  // base64(key ID || signature), as in the note
 };
 
+// A note split into its text and signature lines, with no signature checked:
+// for signature types this file does not verify (e.g. Rekor's ECDSA
+// checkpoints, where the key ID is not derived from the name). Same parsing
+// rules and errors as OpenNote.
+struct ParsedNoteSignature {
+  std::string name;
+  std::uint32_t key_id = 0;
+  std::string base64;     // base64(key ID || signature), as in the note
+  std::string signature;  // the decoded signature, without the key ID
+};
+struct ParsedNote {
+  std::string text;  // including its final '\n'
+  std::vector<ParsedNoteSignature> signatures;  // in note order
+};
+absl::StatusOr<ParsedNote> ParseNote(absl::string_view note);
+
 // A note whose known signatures all verified.
 struct OpenedNote {
   std::string text;                     // including its final '\n'

@@ -1,0 +1,272 @@
+#include "modelseal/policy_report.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "modelseal/scan.h"
+#include "util/json_writer.h"
+
+namespace modelseal {
+namespace {
+
+// JsonWriter needs UTF-8, and paths, names and problems can carry any bytes
+// (file names, certificate subjects, messages quoting a malformed bundle):
+// each invalid sequence becomes U+FFFD, as report.h does for findings.
+std::string Utf8(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    std::size_t length = 0;
+    std::uint32_t minimum = 0;
+    if (lead < 0x80) {
+      out.push_back(text[i++]);
+      continue;
+    }
+    if ((lead & 0xe0) == 0xc0) {
+      length = 2;
+      minimum = 0x80;
+    } else if ((lead & 0xf0) == 0xe0) {
+      length = 3;
+      minimum = 0x800;
+    } else if ((lead & 0xf8) == 0xf0) {
+      length = 4;
+      minimum = 0x10000;
+    }
+    bool valid = length != 0 && i + length <= text.size();
+    std::uint32_t code = valid ? lead & (0x7fu >> length) : 0;
+    for (std::size_t k = 1; valid && k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xc0) != 0x80) valid = false;
+      code = (code << 6) | (next & 0x3fu);
+    }
+    if (valid && (code < minimum || code > 0x10ffff ||
+                  (code >= 0xd800 && code <= 0xdfff))) {
+      valid = false;
+    }
+    if (valid) {
+      out.append(text.data() + i, length);
+      i += length;
+    } else {
+      out += "\xef\xbf\xbd";
+      ++i;
+    }
+  }
+  return out;
+}
+
+struct Counts {
+  std::size_t errors = 0;
+  std::size_t warnings = 0;
+  std::size_t infos = 0;
+};
+
+Counts CountFindings(const std::vector<Finding>& findings) {
+  Counts counts;
+  for (const Finding& finding : findings) {
+    if (finding.severity >= Severity::kError) ++counts.errors;
+    if (finding.severity == Severity::kWarning) ++counts.warnings;
+    if (finding.severity == Severity::kInfo) ++counts.infos;
+  }
+  return counts;
+}
+
+std::vector<RuleDescription> AllRules() {
+  std::vector<RuleDescription> rules = PolicyRuleCatalog();
+  const std::vector<RuleDescription>& scan = ScanRuleCatalog();
+  rules.insert(rules.end(), scan.begin(), scan.end());
+  return rules;
+}
+
+std::string Text(const PolicyEvaluation& evaluation,
+                 const PolicyReportContext& context) {
+  const auto paint = [&](absl::string_view code, absl::string_view text) {
+    return context.color ? absl::StrCat("\x1b[", code, "m", text, "\x1b[0m")
+                         : std::string(text);
+  };
+  std::string out = absl::StrCat(
+      "Policy: '", context.policy_name, "' version ", context.policy_version,
+      " (", context.policy_path, "), ", context.policy_trust, "\n");
+  absl::StrAppend(&out, "Signatures:\n");
+  for (const SignatureOutcome& signature : evaluation.signatures) {
+    absl::StrAppend(&out, "  ",
+                    signature.counted ? paint("32", "counts ")
+                                      : paint("31", "refused"),
+                    " ", signature.bundle_path);
+    if (!signature.signer_id.empty()) {
+      absl::StrAppend(&out, ": ", signature.signer_id, " (",
+                      signature.organization, ") ", signature.identity);
+    }
+    if (!signature.log_origin.empty()) {
+      absl::StrAppend(&out, "; logged in ", signature.log_origin, " at index ",
+                      signature.log_index);
+    }
+    if (!signature.problem.empty()) {
+      absl::StrAppend(&out, "\n          ", signature.problem);
+    }
+    out.push_back('\n');
+  }
+  if (evaluation.contents_checked) {
+    const VerifyReport& contents = evaluation.contents;
+    absl::StrAppend(
+        &out, "Model: '", contents.model_name, "' (", contents.resources,
+        " resources, ", HashAlgorithmName(contents.serialization.hash), " ",
+        SerializationMethodName(contents.serialization.method), ", ",
+        contents.bytes_hashed, " bytes re-hashed in ",
+        absl::StrFormat("%.2f", contents.seconds), "s) sha256:",
+        contents.root_digest_hex, "\n");
+  }
+  if (evaluation.card.has_value()) {
+    const ModelCard& card = *evaluation.card;
+    absl::StrAppend(&out, "Card: ", card.sections.size(), " sections",
+                    card.license ? absl::StrCat(", license ", *card.license)
+                                 : std::string(", no license"),
+                    evaluation.license.empty()
+                        ? std::string()
+                        : absl::StrCat(" (", evaluation.license, ")"),
+                    "\n");
+  }
+  const Counts counts = CountFindings(evaluation.findings);
+  if (!evaluation.findings.empty()) {
+    absl::StrAppend(&out, "Findings (", counts.errors, " error",
+                    counts.errors == 1 ? "" : "s", ", ", counts.warnings,
+                    " warning", counts.warnings == 1 ? "" : "s", ", ",
+                    counts.infos, " info):\n");
+    out += FindingsToText(evaluation.findings, context.color);
+  }
+  if (PolicyPassed(evaluation, context.strict)) {
+    absl::StrAppend(&out, paint("1;32", "PASSED"), ": the model meets policy '",
+                    context.policy_name, "'",
+                    counts.warnings > 0 ? " (with warnings; --strict fails them)"
+                                        : "",
+                    "\n");
+  } else {
+    absl::StrAppend(&out, paint("1;31", "FAILED"), ": ", counts.errors,
+                    " error", counts.errors == 1 ? "" : "s",
+                    context.strict && counts.warnings > 0
+                        ? absl::StrCat(" and ", counts.warnings,
+                                       " warning(s) (strict)")
+                        : std::string(),
+                    " under policy '", context.policy_name, "'\n");
+  }
+  return out;
+}
+
+std::string Json(const PolicyEvaluation& evaluation,
+                 const PolicyReportContext& context) {
+  JsonWriter json;
+  json.BeginObject();
+  json.Key("ok").Bool(PolicyPassed(evaluation, context.strict));
+  json.Key("strict").Bool(context.strict);
+  json.Key("malformed_input").Bool(evaluation.malformed_input);
+  json.Key("model").String(Utf8(context.model_path));
+  json.Key("policy").BeginObject();
+  json.Key("path").String(Utf8(context.policy_path));
+  json.Key("name").String(Utf8(context.policy_name));
+  json.Key("version").Number(static_cast<std::uint64_t>(context.policy_version));
+  json.Key("trust").String(Utf8(context.policy_trust));
+  json.EndObject();
+  json.Key("signatures").BeginArray();
+  for (const SignatureOutcome& signature : evaluation.signatures) {
+    json.BeginObject();
+    json.Key("bundle").String(Utf8(signature.bundle_path));
+    json.Key("counted").Bool(signature.counted);
+    json.Key("signer").String(Utf8(signature.signer_id));
+    json.Key("organization").String(Utf8(signature.organization));
+    json.Key("identity").String(Utf8(signature.identity));
+    json.Key("key_id").String(Utf8(signature.key_hint));
+    if (!signature.log_origin.empty()) {
+      json.Key("log").BeginObject();
+      json.Key("origin").String(Utf8(signature.log_origin));
+      json.Key("index").Number(signature.log_index);
+      json.Key("integrated_time").Number(signature.integrated_time);
+      json.EndObject();
+    }
+    if (!signature.problem.empty()) {
+      json.Key("problem").String(Utf8(signature.problem));
+    }
+    json.EndObject();
+  }
+  json.EndArray();
+  json.Key("contents").BeginObject();
+  json.Key("checked").Bool(evaluation.contents_checked);
+  if (evaluation.contents_checked) {
+    const VerifyReport& contents = evaluation.contents;
+    json.Key("model_name").String(Utf8(contents.model_name));
+    json.Key("root_digest").String(
+        absl::StrCat("sha256:", contents.root_digest_hex));
+    json.Key("hash_type").String(HashAlgorithmName(contents.serialization.hash));
+    json.Key("method").String(
+        SerializationMethodName(contents.serialization.method));
+    json.Key("resources").Number(contents.resources);
+    json.Key("bytes_hashed").Number(contents.bytes_hashed);
+  }
+  json.EndObject();
+  if (evaluation.card.has_value()) {
+    json.Key("card").BeginObject();
+    json.Key("license").String(Utf8(evaluation.card->license.value_or("")));
+    json.Key("license_canonical").String(Utf8(evaluation.license));
+    json.Key("sections").Number(evaluation.card->sections.size());
+    json.EndObject();
+  }
+  json.Key("artifacts").BeginArray();
+  for (const auto& [path, format] : evaluation.artifact_formats) {
+    json.BeginObject();
+    json.Key("path").String(Utf8(path));
+    json.Key("format").String(Utf8(format));
+    json.EndObject();
+  }
+  json.EndArray();
+  const Counts counts = CountFindings(evaluation.findings);
+  json.Key("summary").BeginObject();
+  json.Key("errors").Number(counts.errors);
+  json.Key("warnings").Number(counts.warnings);
+  json.Key("infos").Number(counts.infos);
+  json.EndObject();
+  json.Key("findings").Raw(FindingsToJsonArray(evaluation.findings));
+  json.EndObject();
+  return json.text() + "\n";
+}
+
+}  // namespace
+
+bool PolicyPassed(const PolicyEvaluation& evaluation, bool strict) {
+  return !evaluation.malformed_input &&
+         !FindingsFail(evaluation.findings, strict);
+}
+
+std::string RenderPolicyReport(const PolicyEvaluation& evaluation,
+                               const PolicyReportContext& context,
+                               ReportFormat format) {
+  switch (format) {
+    case ReportFormat::kText:
+      return Utf8(Text(evaluation, context));
+    case ReportFormat::kJson:
+      return Json(evaluation, context);
+    case ReportFormat::kSarif: {
+      ReportInfo info;
+      info.command = "verify --policy";
+      info.subject = context.model_path;
+      info.rules = AllRules();
+      return FindingsToSarif(evaluation.findings, info);
+    }
+    case ReportFormat::kGithub: {
+      // The verdict goes through the same escaping as every finding.
+      std::vector<Finding> lines = evaluation.findings;
+      Finding verdict;
+      verdict.rule = "modelseal.verdict";
+      verdict.severity = Severity::kInfo;
+      verdict.message = absl::StrCat(PolicyPassed(evaluation, context.strict)
+                                         ? "the model meets policy '"
+                                         : "the model FAILS policy '",
+                                     context.policy_name, "' version ",
+                                     context.policy_version);
+      lines.push_back(std::move(verdict));
+      std::string out = FindingsToGithub(lines);
+      return out;
+    }
+  }
+  return Text(evaluation, context);
+}
+
+}  // namespace modelseal

@@ -102,7 +102,7 @@ TEST(ModelCardTest, RejectsATableBombBeforeMarkdownParsing) {
                            Repeat("|-", 1000) + "\n" + Repeat("x\n", 2000);
   EXPECT_THAT(ParseModelCard(bomb, "README.md"),
               StatusIs(kExhausted,
-                       "README.md:6:1: tables here could hold "
+                       "README.md:102:1: tables here could hold "
                        "more than 100000 cells (table cell "
                        "limit)"));
   // The same after a front matter: lines are the file's.

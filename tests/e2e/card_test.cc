@@ -51,7 +51,7 @@ TEST(CardShowTest, RejectsHostileCardsWithExitThreeAndAPosition) {
        "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n---\n",
        "alias-bomb.md:2:4: anchors are not allowed"},
-      {"deep-flow.md", deep_flow, "deep-flow.md:2:68: nesting deeper"},
+      {"deep-flow.md", deep_flow, "deep-flow.md:2:67: nesting deeper"},
       {"deep-block.md", deep_block, "deep-block.md:2:129: nesting deeper"},
       {"big-scalar.md",
        "---\nlicense: \"" + std::string(32 << 20, 'x') + "\"\n---\n",
@@ -122,7 +122,7 @@ TEST(CardShowTest, PrintsTheTypedFieldsOfAWellFormedCard) {
                         "\"normalized accuracy\",\"value\":\"61.2\"}"));
   EXPECT_THAT(result.out,
               HasSubstr("{\"level\":2,\"title\":\"Uses\",\"text\":\"\","
-                        "\"line\":57}"));
+                        "\"line\":58}"));
 }
 
 TEST(CardShowTest, PrintsBoldHeadingsWithoutMarkup) {

@@ -67,6 +67,7 @@ def checkpoint_pickle(target):
     def _rebuild_tensor_v2(*args):
         return None
     _rebuild_tensor_v2.__module__ = "torch._utils"
+    _rebuild_tensor_v2.__qualname__ = "_rebuild_tensor_v2"
     sys.modules["torch._utils"]._rebuild_tensor_v2 = _rebuild_tensor_v2
     storage = type("FloatStorage", (), {"__module__": "torch"})
     sys.modules["torch"].FloatStorage = storage

@@ -1,3 +1,5 @@
+#include <memory>
+
 #include "scan/io.h"
 
 #include <algorithm>
@@ -111,10 +113,13 @@ absl::StatusOr<std::string> ReadUpTo(Stream& stream, std::size_t length) {
 
 absl::StatusOr<std::string> ReadAll(Stream& stream, std::size_t max_bytes) {
   std::string out;
-  std::vector<std::uint8_t> chunk(64 << 10);
+  // Left uninitialised: zeroing 64 KiB for every small file (configs,
+  // tokenizers) cost more than reading and parsing them.
+  constexpr std::size_t kChunkBytes = std::size_t{64} << 10;
+  std::unique_ptr<std::uint8_t[]> chunk(new std::uint8_t[kChunkBytes]);
   while (true) {
     MODELSEAL_ASSIGN_OR_RETURN(std::size_t got,
-                               stream.Read(chunk.data(), chunk.size()));
+                               stream.Read(chunk.get(), kChunkBytes));
     if (got == 0) return out;
     if (out.size() + got > max_bytes) {
       return absl::ResourceExhaustedError(
@@ -122,7 +127,7 @@ absl::StatusOr<std::string> ReadAll(Stream& stream, std::size_t max_bytes) {
                        " bytes would have to be held in memory to check it "
                        "(limits.h)"));
     }
-    out.append(reinterpret_cast<const char*>(chunk.data()), got);
+    out.append(reinterpret_cast<const char*>(chunk.get()), got);
   }
 }
 

@@ -460,6 +460,57 @@ std::string Printable(absl::string_view text) {
   return out;
 }
 
+// The unpickler's memo: a dict from index to object. Indices are almost
+// always dense (MEMOIZE writes at len(memo)), so they live in a vector;
+// far-off indices (LONG_BINPUT 4000000000) go to a hash map, so a hostile
+// index costs one entry, not a huge vector.
+class Memo {
+ public:
+  std::size_t size() const { return count_; }
+  bool Contains(std::int64_t index) const {
+    if (index >= 0 && static_cast<std::uint64_t>(index) < present_.size()) {
+      return present_[static_cast<std::size_t>(index)] != 0;
+    }
+    return sparse_.contains(index);
+  }
+  void Put(std::int64_t index, const Value& value) {
+    const auto at = static_cast<std::uint64_t>(index);
+    if (at < present_.size() + 1024) {
+      if (at >= present_.size()) {
+        present_.resize(static_cast<std::size_t>(at) + 1, 0);
+        dense_.resize(static_cast<std::size_t>(at) + 1);
+      }
+      std::uint8_t& here = present_[static_cast<std::size_t>(at)];
+      if (here == 0) ++count_;
+      here = 1;
+      dense_[static_cast<std::size_t>(at)] = value;
+      return;
+    }
+    if (sparse_.insert_or_assign(index, value).second) ++count_;
+  }
+  const Value* Get(std::int64_t index) const {
+    if (index >= 0 && static_cast<std::uint64_t>(index) < present_.size()) {
+      return present_[static_cast<std::size_t>(index)] != 0
+                 ? &dense_[static_cast<std::size_t>(index)]
+                 : nullptr;
+    }
+    auto it = sparse_.find(index);
+    return it == sparse_.end() ? nullptr : &it->second;
+  }
+  void Clear() {
+    dense_.clear();
+    present_.clear();
+    sparse_.clear();
+    count_ = 0;
+  }
+
+ private:
+  std::vector<Value> dense_;
+  std::vector<std::uint8_t> present_;
+  absl::flat_hash_map<std::int64_t, Value> sparse_;
+  std::size_t count_ = 0;
+};
+
 // --- The disassembler
 // ---------------------------------------------------------
 
@@ -503,7 +554,7 @@ class Disassembler {
   void ResetForNextPickle() {
     stack_.clear();
     marks_.clear();
-    memo_.clear();
+    memo_.Clear();
     protocol_ = 0;
     opcodes_in_pickle_ = 0;
   }
@@ -574,22 +625,22 @@ class Disassembler {
     if (index < 0) return Malformed("negative memo index");
     if (!Need(1)) return false;
     if (memo_.size() >= limits::kMaxPickleMemoEntries &&
-        !memo_.contains(index)) {
+        !memo_.Contains(index)) {
       sink_.Add("scan.limit", Severity::kError,
                 absl::StrCat("more than ", limits::kMaxPickleMemoEntries,
                              " memo entries; the rest was not scanned"),
                 opcode_offset_);
       return false;
     }
-    memo_[index] = stack_.back();
+    memo_.Put(index, stack_.back());
     return true;
   }
   bool MemoGet(std::int64_t index) {
-    auto it = memo_.find(index);
-    if (it == memo_.end()) {
+    const Value* value = memo_.Get(index);
+    if (value == nullptr) {
       return Malformed(absl::StrCat("memo entry ", index, " is not defined"));
     }
-    return Push(it->second);
+    return Push(*value);
   }
 
   // An import the loader would perform (find_class).
@@ -695,7 +746,7 @@ class Disassembler {
   PickleScanResult result_;
   std::vector<Value> stack_;
   std::vector<std::size_t> marks_;
-  absl::flat_hash_map<std::int64_t, Value> memo_;
+  Memo memo_;
   int protocol_ = 0;
   std::uint8_t opcode_ = 0;
   std::uint64_t opcode_offset_ = 0;

@@ -81,7 +81,7 @@ TEST_F(ScanCliTest, JsonOutputValidatesAgainstTheSchema) {
   EXPECT_THAT(bad.out, HasSubstr("\"ok\":false"));
   EXPECT_THAT(bad.out,
               HasSubstr("\"member\":\"level2.zip!level1.zip!level0.zip\""));
-  EXPECT_THAT(bad.out, HasSubstr("\"inner_formats\":[\"zip\",\"pickle\"]"));
+  EXPECT_THAT(bad.out, HasSubstr("\"inner_formats\":[\"pickle\",\"zip\"]"));
   EXPECT_THAT(bad.out, HasSubstr("\"offset\":"));
   ExpectValidJson(bad.out);
   const Result good =

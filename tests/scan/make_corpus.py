@@ -362,8 +362,8 @@ write("wrappers/corrupt.gz", gzip.compress(evil_pickle)[:20] + b"\x00" * 30,
       "gzip", ["scan.wrapper.unexpected", "scan.wrapper.malformed"])
 write("wrappers/archive.7z", b"7z\xbc\xaf\x27\x1c\x00\x04" + b"\x00" * 24, "7z",
       ["scan.container.unsupported"])
-# A bzip2 bomb: 200 MB of zeros compress to a few hundred bytes.
-write("wrappers/bomb.bz2", bz2.compress(b"\x00" * (200 << 20)), "bzip2",
+# A bzip2 bomb: 32 MiB of zeros compress to about a hundred bytes.
+write("wrappers/bomb.bz2", bz2.compress(b"\x00" * (32 << 20)), "bzip2",
       ["scan.wrapper.unexpected", "scan.limit"])
 
 # tar with a malicious member, gzip-compressed (tar.gz is not "unexpected").

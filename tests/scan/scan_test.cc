@@ -258,8 +258,9 @@ TEST_F(ScanCorpusTest, EveryReportedRuleIsInTheCatalog) {
 
 TEST(ScanTest, AMemoryEnvIsScannedThroughTheEnv) {
   std::unique_ptr<Env> env = NewMemoryEnv();
-  MODELSEAL_ASSERT_OK(
-      MemoryEnvAddFile(*env, "/m/x.pkl", "\x80\x02" "cposix\nsystem\n."));
+  MODELSEAL_ASSERT_OK(MemoryEnvAddFile(*env, "/m/x.pkl",
+                                       "\x80\x02"
+                                       "cposix\nsystem\n."));
   ScanOptions options;
   options.env = env.get();
   MODELSEAL_ASSERT_OK_AND_ASSIGN(ScanReport report, ScanPaths({"/m"}, options));

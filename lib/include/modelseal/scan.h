@@ -58,10 +58,10 @@ struct ScannedFile {
   // listed as "unknown" (and carry a scan.file.special finding).
   std::string format;
   // Formats found inside it (archive members, decompressed streams), each
-  // name once, in the order first seen; "unknown" and "text" (tensor
-  // storages, version files) are not listed. A gzip-wrapped pickle has format
-  // "gzip" and inner_formats {"pickle"}. Policies that forbid a format
-  // should look at both.
+  // name once, innermost first (the order their checks finished); "unknown" and
+  // "text" (tensor storages, version files) are not listed. A gzip-wrapped
+  // pickle has format "gzip" and inner_formats {"pickle"}. Policies that forbid
+  // a format should look at both.
   std::vector<std::string> inner_formats;
   // Bytes the scanner read from disk for this file (a safetensors or GGUF
   // file costs its header only).

@@ -53,9 +53,9 @@ absl::StatusOr<sigstore::CertificateIdentity> KeylessFlags::Identity() const {
 
 absl::StatusOr<sigstore::TrustedRoot> KeylessFlags::LoadRoot() const {
   if (trusted_root.empty()) return sigstore::TrustedRoot::PublicGood();
-  MODELSEAL_ASSIGN_OR_RETURN(
-      std::string json, Env::Default()->ReadFileToString(
-                            trusted_root, limits::kMaxTrustedRootBytes));
+  MODELSEAL_ASSIGN_OR_RETURN(std::string json,
+                             Env::Default()->ReadFileToString(
+                                 trusted_root, limits::kMaxTrustedRootBytes));
   absl::StatusOr<sigstore::TrustedRoot> root =
       sigstore::TrustedRoot::Parse(json);
   if (!root.ok()) return Annotate(root.status(), trusted_root);

@@ -90,8 +90,7 @@ int Report(const VerifyBlobFlags& flags,
       json.Key("log_index").Number(result.log_index);
       json.Key("log_id").String(result.log_id_hex);
       if (result.integrated_time > 0) {
-        json.Key("integrated_time")
-            .String(FormatTime(result.integrated_time));
+        json.Key("integrated_time").String(FormatTime(result.integrated_time));
       }
     }
     if (result.signing_time > 0) {
@@ -123,9 +122,9 @@ int Report(const VerifyBlobFlags& flags,
       }
     }
     if (result.signing_time > 0) {
-      absl::StrAppend(&out, "  signing time:    ",
-                      FormatTime(result.signing_time), " (",
-                      result.signing_time_source, ")\n");
+      absl::StrAppend(&out,
+                      "  signing time:    ", FormatTime(result.signing_time),
+                      " (", result.signing_time_source, ")\n");
     }
     if (result.unchecked_tlog_entries > 0) {
       absl::StrAppend(&out, "  note: ", result.unchecked_tlog_entries,
@@ -143,11 +142,12 @@ int RunVerifyBlob(const VerifyBlobFlags& flags) {
         "give either --key or the --certificate-identity/--certificate-oidc-"
         "issuer flags, not both");
   }
-  absl::StatusOr<std::string> bundle = Env::Default()->ReadFileToString(
-      flags.bundle, limits::kMaxBundleBytes);
+  absl::StatusOr<std::string> bundle =
+      Env::Default()->ReadFileToString(flags.bundle, limits::kMaxBundleBytes);
   if (!bundle.ok()) return ReportError(Annotate(bundle.status(), flags.bundle));
   absl::StatusOr<std::string> digest = ArtifactDigest(flags.artifact);
-  if (!digest.ok()) return ReportError(Annotate(digest.status(), flags.artifact));
+  if (!digest.ok())
+    return ReportError(Annotate(digest.status(), flags.artifact));
   absl::StatusOr<sigstore::TrustedRoot> root = flags.keyless.LoadRoot();
   if (!root.ok()) return ReportError(root.status());
 
@@ -172,7 +172,8 @@ int RunVerifyBlob(const VerifyBlobFlags& flags) {
   }
   absl::StatusOr<sigstore::CertificateIdentity> identity =
       flags.keyless.Identity();
-  if (!identity.ok()) return UsageError(std::string(identity.status().message()));
+  if (!identity.ok())
+    return UsageError(std::string(identity.status().message()));
   absl::StatusOr<sigstore::KeylessVerification> result =
       sigstore::VerifyKeylessBundle(*bundle, *root, *identity, *digest);
   if (!result.ok()) return ReportError(result.status());
@@ -188,9 +189,10 @@ void RegisterVerifyBlobCommand(CLI::App& app, int* exit_code) {
       "Verify a Sigstore bundle (v0.1-v0.3, DSSE or message signature) over "
       "a file or a sha256:HEX digest, with a public key or keyless (Fulcio "
       "certificate + Rekor entry, checked offline against a trusted root)");
-  command->add_option("artifact", flags->artifact,
-                      "The artifact file, or sha256:<64 hex> (for a DSSE "
-                      "bundle: a subject of its in-toto statement)")
+  command
+      ->add_option("artifact", flags->artifact,
+                   "The artifact file, or sha256:<64 hex> (for a DSSE "
+                   "bundle: a subject of its in-toto statement)")
       ->required();
   command->add_option("--bundle", flags->bundle, "The Sigstore bundle JSON")
       ->required();

@@ -38,12 +38,14 @@ using crypto_internal::OpenSslDeleter;
 using crypto_internal::X509Ptr;
 
 using GeneralNamesPtr =
-    std::unique_ptr<GENERAL_NAMES, OpenSslDeleter<GENERAL_NAMES, GENERAL_NAMES_free>>;
+    std::unique_ptr<GENERAL_NAMES,
+                    OpenSslDeleter<GENERAL_NAMES, GENERAL_NAMES_free>>;
 using SctListPtr = std::unique_ptr<STACK_OF(SCT), decltype(&SCT_LIST_free)>;
 using ObjectPtr =
     std::unique_ptr<ASN1_OBJECT, OpenSslDeleter<ASN1_OBJECT, ASN1_OBJECT_free>>;
-using Utf8StringPtr = std::unique_ptr<ASN1_UTF8STRING,
-                                      OpenSslDeleter<ASN1_UTF8STRING, ASN1_UTF8STRING_free>>;
+using Utf8StringPtr =
+    std::unique_ptr<ASN1_UTF8STRING,
+                    OpenSslDeleter<ASN1_UTF8STRING, ASN1_UTF8STRING_free>>;
 
 // Fulcio's OID arc (github.com/sigstore/fulcio docs/oid-info.md).
 constexpr char kOidIssuerV1[] = "1.3.6.1.4.1.57264.1.1";  // raw string
@@ -94,7 +96,8 @@ absl::StatusOr<std::string> SpkiDer(X509* certificate) {
     return crypto_internal::OpenSslError(absl::StatusCode::kInternal,
                                          "cannot encode a public key");
   }
-  std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(length));
+  std::string out(reinterpret_cast<char*>(der),
+                  static_cast<std::size_t>(length));
   OPENSSL_free(der);
   return out;
 }
@@ -126,7 +129,8 @@ std::string Sha256(absl::string_view data) {
 absl::StatusOr<X509Ptr> ParseDerCertificate(absl::string_view der,
                                             absl::string_view role) {
   if (der.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(role, ": empty certificate"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(role, ": empty certificate"));
   }
   if (der.size() > limits::kMaxSmallFileBytes) {
     return absl::ResourceExhaustedError(
@@ -153,7 +157,8 @@ absl::Status VerifyWithKey(EVP_PKEY* key, absl::string_view data,
     }
     crypto_internal::EvpMdCtxPtr context(EVP_MD_CTX_new());
     if (context == nullptr ||
-        EVP_DigestVerifyInit(context.get(), nullptr, nullptr, nullptr, key) != 1) {
+        EVP_DigestVerifyInit(context.get(), nullptr, nullptr, nullptr, key) !=
+            1) {
       return absl::InternalError("cannot set up Ed25519 verification");
     }
     if (EVP_DigestVerify(context.get(), Bytes(signature), signature.size(),
@@ -199,7 +204,8 @@ absl::StatusOr<FulcioIdentity> ReadFulcioIdentity(absl::string_view leaf_der) {
     return absl::InvalidArgumentError(
         "leaf certificate has a malformed or repeated SubjectAltName");
   }
-  for (int i = 0; names != nullptr && i < sk_GENERAL_NAME_num(names.get()); ++i) {
+  for (int i = 0; names != nullptr && i < sk_GENERAL_NAME_num(names.get());
+       ++i) {
     const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
     if (name->type != GEN_EMAIL && name->type != GEN_URI) continue;
     const ASN1_IA5STRING* value = name->d.ia5;
@@ -235,7 +241,8 @@ absl::StatusOr<std::string> VerifyFulcioChain(
   MODELSEAL_ASSIGN_OR_RETURN(X509Ptr leaf,
                              ParseDerCertificate(leaf_der, "leaf certificate"));
   if ((X509_get_extension_flags(leaf.get()) & EXFLAG_INVALID) != 0) {
-    return absl::InvalidArgumentError("leaf certificate has invalid extensions");
+    return absl::InvalidArgumentError(
+        "leaf certificate has invalid extensions");
   }
   // Fulcio issues code-signing certificates only (RFC 5280 §4.2.1.12).
   if ((X509_get_extension_flags(leaf.get()) & EXFLAG_XKUSAGE) == 0 ||
@@ -258,8 +265,9 @@ absl::StatusOr<std::string> VerifyFulcioChain(
     bundle_intermediates.push_back(std::move(certificate));
   }
 
-  std::string last_error = "no certificate authority of the trusted root is "
-                           "valid at the signing time";
+  std::string last_error =
+      "no certificate authority of the trusted root is "
+      "valid at the signing time";
   for (const Authority& authority : root.certificate_authorities) {
     if (!authority.validity.Contains(signing_time)) continue;
     crypto_internal::X509StorePtr store(X509_STORE_new());
@@ -302,10 +310,11 @@ absl::StatusOr<std::string> VerifyFulcioChain(
     X509_STORE_CTX_set_time(context.get(), 0,
                             static_cast<std::time_t>(signing_time));
     if (X509_verify_cert(context.get()) != 1) {
-      last_error = absl::StrCat(
-          "certificate chain does not verify against CA '", authority.uri,
-          "': ",
-          X509_verify_cert_error_string(X509_STORE_CTX_get_error(context.get())));
+      last_error =
+          absl::StrCat("certificate chain does not verify against CA '",
+                       authority.uri, "': ",
+                       X509_verify_cert_error_string(
+                           X509_STORE_CTX_get_error(context.get())));
       ERR_clear_error();
       continue;
     }
@@ -389,7 +398,8 @@ absl::Status VerifyEmbeddedScts(absl::string_view leaf_der,
     signed_data.push_back(static_cast<char>(extensions_length & 0xff));
     signed_data.append(reinterpret_cast<const char*>(extensions),
                        extensions_length);
-    const std::int64_t sct_seconds = static_cast<std::int64_t>(timestamp / 1000);
+    const std::int64_t sct_seconds =
+        static_cast<std::int64_t>(timestamp / 1000);
     for (const LogKey& log : root.ctlogs) {
       if (log.key == nullptr || log.key_id != id) continue;
       if (!log.validity.Contains(sct_seconds)) {
@@ -407,9 +417,8 @@ absl::Status VerifyEmbeddedScts(absl::string_view leaf_der,
                             "' does not verify");
     }
   }
-  return absl::UnauthenticatedError(
-      absl::StrCat("no SCT verifies against the trusted root's CT logs (",
-                   reason, ")"));
+  return absl::UnauthenticatedError(absl::StrCat(
+      "no SCT verifies against the trusted root's CT logs (", reason, ")"));
 }
 
 }  // namespace modelseal::sigstore::internal

@@ -29,8 +29,8 @@ struct Validity {
 // A Rekor log or CT log key.
 struct LogKey {
   std::string base_url;
-  std::string host;         // base_url without scheme or path
-  std::string key_id;       // raw log ID bytes (trusted root logId.keyId)
+  std::string host;               // base_url without scheme or path
+  std::string key_id;             // raw log ID bytes (trusted root logId.keyId)
   std::string checkpoint_key_id;  // checkpointKeyId, else key_id
   std::string spki_der;
   std::string key_details;  // PublicKeyDetails name

@@ -66,7 +66,8 @@ absl::StatusOr<const google::protobuf::ListValue*> ListAt(
   std::size_t depth = 0;
   for (const char* key : path) {
     auto field = node->fields().find(key);
-    if (field == node->fields().end()) return Mismatch(absl::StrCat("no ", key));
+    if (field == node->fields().end())
+      return Mismatch(absl::StrCat("no ", key));
     if (++depth == path.size()) {
       if (field->second.kind_case() != Value::kListValue) {
         return Mismatch(absl::StrCat(key, " is not a list"));
@@ -91,7 +92,8 @@ absl::StatusOr<std::string> Base64At(const Struct& root,
 
 // `pem_or_der` names the signer: a PEM certificate or public key (Rekor v1),
 // checked against the bundle's leaf or the caller's key.
-absl::Status MatchPemSigner(absl::string_view pem, const SignerMaterial& signer) {
+absl::Status MatchPemSigner(absl::string_view pem,
+                            const SignerMaterial& signer) {
   if (!signer.leaf_der.empty()) {
     absl::StatusOr<std::vector<std::string>> certificates =
         CertificatesFromPem(pem);
@@ -111,8 +113,10 @@ absl::Status MatchPemSigner(absl::string_view pem, const SignerMaterial& signer)
   return absl::OkStatus();
 }
 
-// Rekor v2 verifier: {keyDetails, x509Certificate{rawBytes} | publicKey{rawBytes}}.
-absl::Status MatchV2Signer(const Struct& verifier, const SignerMaterial& signer) {
+// Rekor v2 verifier: {keyDetails, x509Certificate{rawBytes} |
+// publicKey{rawBytes}}.
+absl::Status MatchV2Signer(const Struct& verifier,
+                           const SignerMaterial& signer) {
   if (!signer.leaf_der.empty()) {
     MODELSEAL_ASSIGN_OR_RETURN(
         std::string der, Base64At(verifier, {"x509Certificate", "rawBytes"}));
@@ -164,8 +168,8 @@ absl::Status MatchBody(const pb::TransparencyLogEntry& entry,
     MODELSEAL_ASSIGN_OR_RETURN(
         std::string algorithm,
         StringAt(body, {"spec", "data", "hash", "algorithm"}));
-    MODELSEAL_ASSIGN_OR_RETURN(std::string digest,
-                               StringAt(body, {"spec", "data", "hash", "value"}));
+    MODELSEAL_ASSIGN_OR_RETURN(
+        std::string digest, StringAt(body, {"spec", "data", "hash", "value"}));
     if (algorithm != "sha256" || digest != Hex(content.message_digest)) {
       return Mismatch("the logged artifact digest differs");
     }
@@ -313,8 +317,8 @@ absl::Status MatchBody(const pb::TransparencyLogEntry& entry,
                                Base64At(logged_signature, {"publicKey"}));
     return MatchPemSigner(pem, signer);
   }
-  return absl::UnauthenticatedError(absl::StrCat(
-      "unsupported tlog entry kind ", kind, " version ", version));
+  return absl::UnauthenticatedError(
+      absl::StrCat("unsupported tlog entry kind ", kind, " version ", version));
 }
 
 std::uint32_t KeyHint(absl::string_view key_id) {
@@ -335,10 +339,10 @@ absl::StatusOr<tlog::Checkpoint> VerifyRekorCheckpoint(absl::string_view note,
   bool verified = false;
   for (const tlog::ParsedNoteSignature& signature : parsed.signatures) {
     if (signature.name != log.host || signature.key_id != hint) continue;
-    MODELSEAL_RETURN_IF_ERROR(Annotate(
-        VerifyWithKey(log.key.get(), parsed.text, signature.signature,
-                      /*prehashed=*/false),
-        "checkpoint signature"));
+    MODELSEAL_RETURN_IF_ERROR(
+        Annotate(VerifyWithKey(log.key.get(), parsed.text, signature.signature,
+                               /*prehashed=*/false),
+                 "checkpoint signature"));
     verified = true;
   }
   if (!verified) {
@@ -349,9 +353,9 @@ absl::StatusOr<tlog::Checkpoint> VerifyRekorCheckpoint(absl::string_view note,
                              tlog::ParseCheckpoint(parsed.text));
   if (checkpoint.origin != log.host &&
       !absl::StartsWith(checkpoint.origin, absl::StrCat(log.host, " - "))) {
-    return absl::UnauthenticatedError(absl::StrCat(
-        "checkpoint origin '", checkpoint.origin, "' is not the log '",
-        log.host, "'"));
+    return absl::UnauthenticatedError(
+        absl::StrCat("checkpoint origin '", checkpoint.origin,
+                     "' is not the log '", log.host, "'"));
   }
   return checkpoint;
 }
@@ -373,7 +377,8 @@ absl::Status VerifyInclusionProof(const pb::TransparencyLogEntry& entry,
       tlog::Checkpoint checkpoint,
       VerifyRekorCheckpoint(proof.checkpoint().envelope(), log));
   absl::StatusOr<tlog::Hash> root = tlog::HashFromBytes(proof.root_hash());
-  if (!root.ok()) return absl::InvalidArgumentError("root hash is not 32 bytes");
+  if (!root.ok())
+    return absl::InvalidArgumentError("root hash is not 32 bytes");
   if (checkpoint.size != static_cast<std::uint64_t>(proof.tree_size()) ||
       checkpoint.root != *root) {
     return absl::UnauthenticatedError(
@@ -405,8 +410,7 @@ absl::Status VerifySignedEntryTimestamp(const pb::TransparencyLogEntry& entry,
   const std::string payload = absl::StrCat(
       R"({"body":")", util::Base64Encode(entry.canonicalized_body()),
       R"(","integratedTime":)", entry.integrated_time(), R"(,"logID":")",
-      Hex(entry.log_id().key_id()), R"(","logIndex":)", entry.log_index(),
-      "}");
+      Hex(entry.log_id().key_id()), R"(","logIndex":)", entry.log_index(), "}");
   return Annotate(
       VerifyWithKey(log.key.get(), payload,
                     entry.inclusion_promise().signed_entry_timestamp(),
@@ -429,14 +433,14 @@ absl::StatusOr<VerifiedEntry> VerifyTlogEntry(
     if (candidate.key_id == entry.log_id().key_id()) log = &candidate;
   }
   if (log == nullptr) {
-    return absl::NotFoundError(absl::StrCat(
-        "tlog entry's log ", Hex(entry.log_id().key_id()),
-        " is not in the trusted root"));
+    return absl::NotFoundError(absl::StrCat("tlog entry's log ",
+                                            Hex(entry.log_id().key_id()),
+                                            " is not in the trusted root"));
   }
   const std::string& version = entry.kind_version().version();
-  const bool rekor_v2 = version == "0.0.2" &&
-                        (entry.kind_version().kind() == "hashedrekord" ||
-                         entry.kind_version().kind() == "dsse");
+  const bool rekor_v2 =
+      version == "0.0.2" && (entry.kind_version().kind() == "hashedrekord" ||
+                             entry.kind_version().kind() == "dsse");
   VerifiedEntry verified;
   verified.log_index = static_cast<std::uint64_t>(entry.log_index());
   verified.log_id = entry.log_id().key_id();
@@ -463,9 +467,9 @@ absl::StatusOr<VerifiedEntry> VerifyTlogEntry(
     verified.integrated_time = entry.integrated_time();
   }
   if (!log->validity.Contains(log_time)) {
-    return absl::UnauthenticatedError(absl::StrCat(
-        "the log key of '", log->base_url,
-        "' was not valid at the entry's time ", log_time));
+    return absl::UnauthenticatedError(
+        absl::StrCat("the log key of '", log->base_url,
+                     "' was not valid at the entry's time ", log_time));
   }
   MODELSEAL_RETURN_IF_ERROR(MatchBody(entry, signer, content));
 
@@ -473,9 +477,11 @@ absl::StatusOr<VerifiedEntry> VerifyTlogEntry(
       !entry.inclusion_promise().signed_entry_timestamp().empty();
   const bool has_proof = entry.has_inclusion_proof();
   if (rekor_v2 && has_set) {
-    return absl::InvalidArgumentError("a Rekor v2 entry has an inclusion promise");
+    return absl::InvalidArgumentError(
+        "a Rekor v2 entry has an inclusion promise");
   }
-  if (has_set) MODELSEAL_RETURN_IF_ERROR(VerifySignedEntryTimestamp(entry, *log));
+  if (has_set)
+    MODELSEAL_RETURN_IF_ERROR(VerifySignedEntryTimestamp(entry, *log));
   // Bundle v0.1 needs the SET; v0.2 and later need the inclusion proof.
   if (bundle_minor == 1 && !has_set) {
     return absl::UnauthenticatedError(

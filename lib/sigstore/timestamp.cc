@@ -27,9 +27,11 @@ using crypto_internal::DerLength;
 using crypto_internal::OpenSslDeleter;
 using crypto_internal::X509Ptr;
 
-using TsRespPtr = std::unique_ptr<TS_RESP, OpenSslDeleter<TS_RESP, TS_RESP_free>>;
+using TsRespPtr =
+    std::unique_ptr<TS_RESP, OpenSslDeleter<TS_RESP, TS_RESP_free>>;
 using TsVerifyCtxPtr =
-    std::unique_ptr<TS_VERIFY_CTX, OpenSslDeleter<TS_VERIFY_CTX, TS_VERIFY_CTX_free>>;
+    std::unique_ptr<TS_VERIFY_CTX,
+                    OpenSslDeleter<TS_VERIFY_CTX, TS_VERIFY_CTX_free>>;
 
 }  // namespace
 
@@ -37,12 +39,15 @@ absl::StatusOr<std::int64_t> VerifyRfc3161Timestamp(
     absl::string_view response_der, absl::string_view signature,
     const TrustedRoot::Impl& root) {
   crypto_internal::ClearOpenSslErrorsOnExit clear_errors;
-  if (response_der.empty() || response_der.size() > limits::kMaxSmallFileBytes) {
-    return absl::InvalidArgumentError("RFC 3161 timestamp is empty or too large");
+  if (response_der.empty() ||
+      response_der.size() > limits::kMaxSmallFileBytes) {
+    return absl::InvalidArgumentError(
+        "RFC 3161 timestamp is empty or too large");
   }
   const unsigned char* cursor = Bytes(response_der);
   TsRespPtr response(d2i_TS_RESP(nullptr, &cursor, DerLength(response_der)));
-  if (response == nullptr || cursor != Bytes(response_der) + response_der.size()) {
+  if (response == nullptr ||
+      cursor != Bytes(response_der) + response_der.size()) {
     return absl::InvalidArgumentError(
         "RFC 3161 timestamp is not a DER TimeStampResp");
   }
@@ -57,8 +62,9 @@ absl::StatusOr<std::int64_t> VerifyRfc3161Timestamp(
   }
   const std::int64_t time = static_cast<std::int64_t>(timegm(&parts));
 
-  std::string reason = "no timestamp authority of the trusted root was valid "
-                       "at the timestamp's time";
+  std::string reason =
+      "no timestamp authority of the trusted root was valid "
+      "at the timestamp's time";
   for (const Authority& authority : root.timestamp_authorities) {
     if (!authority.validity.Contains(time)) continue;
     crypto_internal::X509StorePtr store(X509_STORE_new());
@@ -85,26 +91,25 @@ absl::StatusOr<std::int64_t> VerifyRfc3161Timestamp(
     X509_VERIFY_PARAM_set_depth(param, limits::kMaxCertificateChainDepth);
 
     TsVerifyCtxPtr context(TS_VERIFY_CTX_new());
-    BIO* data = BIO_new_mem_buf(signature.data(),
-                                static_cast<int>(signature.size()));
+    BIO* data =
+        BIO_new_mem_buf(signature.data(), static_cast<int>(signature.size()));
     if (context == nullptr || data == nullptr) {
       BIO_free(data);
       return absl::InternalError("cannot set up timestamp verification");
     }
-    TS_VERIFY_CTX_set_flags(context.get(), TS_VFY_VERSION | TS_VFY_SIGNATURE |
-                                               TS_VFY_DATA);
+    TS_VERIFY_CTX_set_flags(context.get(),
+                            TS_VFY_VERSION | TS_VFY_SIGNATURE | TS_VFY_DATA);
     TS_VERIFY_CTX_set_data(context.get(), data);  // owned by the context
     TS_VERIFY_CTX_set_store(context.get(), store.release());
     TS_VERIFY_CTX_set_certs(context.get(), certificates.release());
     if (TS_RESP_verify_response(context.get(), response.get()) == 1) {
       return time;
     }
-    reason = std::string(
-        crypto_internal::OpenSslError(
-            absl::StatusCode::kUnauthenticated,
-            absl::StrCat("it does not verify against TSA '", authority.uri,
-                         "'"))
-            .message());
+    reason = std::string(crypto_internal::OpenSslError(
+                             absl::StatusCode::kUnauthenticated,
+                             absl::StrCat("it does not verify against TSA '",
+                                          authority.uri, "'"))
+                             .message());
   }
   return absl::UnauthenticatedError(
       absl::StrCat("RFC 3161 timestamp rejected: ", reason));

@@ -31,8 +31,8 @@ constexpr absl::string_view kTrustedRootMediaTypes[] = {
     "application/vnd.dev.sigstore.trustedroot.v0.2+json",
 };
 
-absl::StatusOr<Validity> ToValidity(const pb::TimeRange& range,
-                                    bool present, absl::string_view what) {
+absl::StatusOr<Validity> ToValidity(const pb::TimeRange& range, bool present,
+                                    absl::string_view what) {
   // A window without a start cannot be trusted as "always" (fail closed).
   if (!present || !range.has_start()) {
     return absl::InvalidArgumentError(
@@ -43,8 +43,8 @@ absl::StatusOr<Validity> ToValidity(const pb::TimeRange& range,
   if (range.has_end()) {
     validity.end = range.end().seconds();
     if (*validity.end < validity.start) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(what, " has a validity window that ends before it starts"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          what, " has a validity window that ends before it starts"));
     }
   }
   return validity;
@@ -74,9 +74,9 @@ absl::StatusOr<LogKey> ToLogKey(const pb::TransparencyLogInstance& log,
     return absl::InvalidArgumentError(absl::StrCat(name, " has no log ID"));
   }
   if (!log.hash_algorithm().empty() && log.hash_algorithm() != "SHA2_256") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        name, " uses hash algorithm ", log.hash_algorithm(),
-        "; only SHA2_256 is supported"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, " uses hash algorithm ", log.hash_algorithm(),
+                     "; only SHA2_256 is supported"));
   }
   MODELSEAL_ASSIGN_OR_RETURN(
       key.validity, ToValidity(log.public_key().valid_for(),
@@ -85,8 +85,8 @@ absl::StatusOr<LogKey> ToLogKey(const pb::TransparencyLogInstance& log,
     return absl::ResourceExhaustedError(absl::StrCat(name, " key too large"));
   }
   const unsigned char* cursor = crypto_internal::Bytes(key.spki_der);
-  key.key.reset(d2i_PUBKEY(nullptr, &cursor,
-                           crypto_internal::DerLength(key.spki_der)));
+  key.key.reset(
+      d2i_PUBKEY(nullptr, &cursor, crypto_internal::DerLength(key.spki_der)));
   if (key.key == nullptr ||
       cursor != crypto_internal::Bytes(key.spki_der) + key.spki_der.size()) {
     key.key.reset();
@@ -105,8 +105,7 @@ absl::StatusOr<Authority> ToAuthority(const pb::CertificateAuthority& ca,
   authority.uri = ca.uri();
   const std::string name = absl::StrCat(what, " '", ca.uri(), "'");
   MODELSEAL_ASSIGN_OR_RETURN(
-      authority.validity,
-      ToValidity(ca.valid_for(), ca.has_valid_for(), name));
+      authority.validity, ToValidity(ca.valid_for(), ca.has_valid_for(), name));
   const auto& certificates = ca.cert_chain().certificates();
   if (certificates.empty()) {
     return absl::InvalidArgumentError(
@@ -147,16 +146,16 @@ absl::StatusOr<TrustedRoot> TrustedRoot::Parse(absl::string_view json) {
     known_media_type |= message.media_type() == media_type;
   }
   if (!known_media_type) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "trusted root has an unsupported media type '", message.media_type(),
-        "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("trusted root has an unsupported media type '",
+                     message.media_type(), "'"));
   }
   MODELSEAL_RETURN_IF_ERROR(CheckCount(message.tlogs(), "tlogs"));
   MODELSEAL_RETURN_IF_ERROR(CheckCount(message.ctlogs(), "ctlogs"));
-  MODELSEAL_RETURN_IF_ERROR(CheckCount(message.certificate_authorities(),
-                                       "certificate authorities"));
-  MODELSEAL_RETURN_IF_ERROR(CheckCount(message.timestamp_authorities(),
-                                       "timestamp authorities"));
+  MODELSEAL_RETURN_IF_ERROR(
+      CheckCount(message.certificate_authorities(), "certificate authorities"));
+  MODELSEAL_RETURN_IF_ERROR(
+      CheckCount(message.timestamp_authorities(), "timestamp authorities"));
   auto impl = std::make_shared<Impl>();
   for (const auto& log : message.tlogs()) {
     MODELSEAL_ASSIGN_OR_RETURN(LogKey key,
@@ -184,9 +183,9 @@ absl::StatusOr<TrustedRoot> TrustedRoot::PublicGood() {
   absl::StatusOr<TrustedRoot> root =
       Parse(internal::PublicGoodTrustedRootJson());
   if (!root.ok()) {
-    return absl::InternalError(absl::StrCat(
-        "the embedded public-good trusted root does not parse: ",
-        root.status().message()));
+    return absl::InternalError(
+        absl::StrCat("the embedded public-good trusted root does not parse: ",
+                     root.status().message()));
   }
   return root;
 }
@@ -197,8 +196,8 @@ absl::Status ParseJson(absl::string_view json, std::size_t limit,
                        google::protobuf::Message* message,
                        absl::string_view what) {
   if (json.size() > limit) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        what, " is larger than the ", limit, "-byte limit"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat(what, " is larger than the ", limit, "-byte limit"));
   }
   return manifest_internal::ParseStrictJson(json, message, what);
 }

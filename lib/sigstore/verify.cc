@@ -117,9 +117,9 @@ absl::StatusOr<ParsedBundle> ParseSigstoreBundle(absl::string_view json,
     // different hint is a mismatch, not something to trust.
     if (message.has_message_digest()) {
       if (message.message_digest().algorithm() != "SHA2_256") {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "unsupported message digest algorithm '",
-            message.message_digest().algorithm(), "'"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("unsupported message digest algorithm '",
+                         message.message_digest().algorithm(), "'"));
       }
       if (message.message_digest().digest() != artifact) {
         return absl::UnauthenticatedError(
@@ -142,10 +142,10 @@ absl::Status VerifySignature(const ParsedBundle& bundle,
   const SignedContent& content = bundle.content;
   absl::Status verified =
       content.dsse
-          ? internal::VerifyWithKey(signer.key.get(),
-                                    DssePae(content.payload_type,
-                                            content.payload),
-                                    content.signature, /*prehashed=*/false)
+          ? internal::VerifyWithKey(
+                signer.key.get(),
+                DssePae(content.payload_type, content.payload),
+                content.signature, /*prehashed=*/false)
           : internal::VerifyWithKey(signer.key.get(), content.message_digest,
                                     content.signature, /*prehashed=*/true);
   return Annotate(verified, "bundle signature");
@@ -273,7 +273,8 @@ absl::Status VerifyEntries(const ParsedBundle& bundle,
     absl::StatusOr<internal::VerifiedEntry> verified =
         internal::VerifyTlogEntry(entry, root, signer, bundle.content,
                                   bundle.minor, timestamp_time);
-    if (!verified.ok() && verified.status().code() == absl::StatusCode::kNotFound) {
+    if (!verified.ok() &&
+        verified.status().code() == absl::StatusCode::kNotFound) {
       if (skip_unknown_logs) {
         ++result->unchecked_tlog_entries;
         continue;
@@ -339,7 +340,8 @@ bool IsKeylessBundle(absl::string_view bundle_json) {
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;
   if (!google::protobuf::util::JsonStringToMessage(
-           google::protobuf::StringPiece(bundle_json.data(), bundle_json.size()),
+           google::protobuf::StringPiece(bundle_json.data(),
+                                         bundle_json.size()),
            &bundle, options)
            .ok()) {
     return false;
@@ -385,7 +387,8 @@ absl::StatusOr<KeylessVerification> VerifyKeylessBundle(
   result.leaf_certificate_der = leaf_der;
   MODELSEAL_RETURN_IF_ERROR(MatchIdentity(certificate, identity, &result));
   MODELSEAL_RETURN_IF_ERROR(VerifySignature(bundle, signer));
-  MODELSEAL_RETURN_IF_ERROR(CheckStatementSubject(bundle.content, artifact_sha256));
+  MODELSEAL_RETURN_IF_ERROR(
+      CheckStatementSubject(bundle.content, artifact_sha256));
 
   const TrustedRoot::Impl& trust = root.impl();
   MODELSEAL_ASSIGN_OR_RETURN(std::vector<std::int64_t> timestamp_times,
@@ -394,10 +397,9 @@ absl::StatusOr<KeylessVerification> VerifyKeylessBundle(
     return absl::UnauthenticatedError("bundle has no transparency log entry");
   }
   std::vector<std::int64_t> times = timestamp_times;
-  MODELSEAL_RETURN_IF_ERROR(VerifyEntries(bundle, trust, signer,
-                                          timestamp_times,
-                                          /*skip_unknown_logs=*/false, &result,
-                                          &times));
+  MODELSEAL_RETURN_IF_ERROR(
+      VerifyEntries(bundle, trust, signer, timestamp_times,
+                    /*skip_unknown_logs=*/false, &result, &times));
   if (times.empty()) {
     return absl::UnauthenticatedError(
         "no verified signing time (no integrated time and no RFC 3161 "
@@ -412,8 +414,8 @@ absl::StatusOr<KeylessVerification> VerifyKeylessBundle(
           "signing time ", time, " is outside the certificate's validity [",
           certificate.not_before, ", ", certificate.not_after, "]"));
     }
-    const std::vector<std::string> intermediates(bundle.certificates.begin() + 1,
-                                                 bundle.certificates.end());
+    const std::vector<std::string> intermediates(
+        bundle.certificates.begin() + 1, bundle.certificates.end());
     MODELSEAL_ASSIGN_OR_RETURN(
         issuer_der,
         internal::VerifyFulcioChain(leaf_der, intermediates, trust, time));
@@ -463,15 +465,15 @@ absl::StatusOr<KeylessVerification> VerifyKeyedBundle(
 
   KeylessVerification result;
   MODELSEAL_RETURN_IF_ERROR(VerifySignature(bundle, signer));
-  MODELSEAL_RETURN_IF_ERROR(CheckStatementSubject(bundle.content, artifact_sha256));
+  MODELSEAL_RETURN_IF_ERROR(
+      CheckStatementSubject(bundle.content, artifact_sha256));
   const TrustedRoot::Impl& trust = root.impl();
   MODELSEAL_ASSIGN_OR_RETURN(std::vector<std::int64_t> timestamp_times,
                              VerifyTimestamps(bundle, trust));
   std::vector<std::int64_t> times = timestamp_times;
-  MODELSEAL_RETURN_IF_ERROR(VerifyEntries(bundle, trust, signer,
-                                          timestamp_times,
-                                          /*skip_unknown_logs=*/true, &result,
-                                          &times));
+  MODELSEAL_RETURN_IF_ERROR(
+      VerifyEntries(bundle, trust, signer, timestamp_times,
+                    /*skip_unknown_logs=*/true, &result, &times));
   if (!times.empty()) {
     result.signing_time = times.front();
     result.signing_time_source = timestamp_times.empty() ? "tlog" : "rfc3161";

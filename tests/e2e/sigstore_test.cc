@@ -63,9 +63,9 @@ TEST_F(VerifyBlobTest, AKeylessBundleWithoutIdentityFlagsIsAUsageError) {
 
 TEST_F(VerifyBlobTest, AnIdentityWithoutAnIssuerIsAUsageError) {
   const std::string bundle = WriteBundle(options_);
-  const Result result = VerifyBlob(
-      absl::StrCat(Quote(Path("artifact")), " --bundle ", bundle,
-                   " --certificate-identity ", kTestIdentity));
+  const Result result =
+      VerifyBlob(absl::StrCat(Quote(Path("artifact")), " --bundle ", bundle,
+                              " --certificate-identity ", kTestIdentity));
   EXPECT_EQ(result.exit_code, 2) << result.err;
   EXPECT_THAT(result.err, HasSubstr("--certificate-oidc-issuer"));
 }
@@ -128,9 +128,9 @@ TEST_F(VerifyBlobTest, VerifiesAMessageSignatureByDigestAsJson) {
   const std::string bundle = WriteBundle(options);
   const Result digest = RunShell("sha256sum " + Quote(Path("artifact")));
   ASSERT_EQ(digest.exit_code, 0);
-  const Result result = VerifyBlob(
-      absl::StrCat("sha256:", digest.out.substr(0, 64), " --bundle ", bundle,
-                   Identity(), " --format json"));
+  const Result result =
+      VerifyBlob(absl::StrCat("sha256:", digest.out.substr(0, 64), " --bundle ",
+                              bundle, Identity(), " --format json"));
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.out, HasSubstr(R"("identity":"signer@example.com")"));
   EXPECT_THAT(result.out, HasSubstr(R"("log_index":1004)"));
@@ -155,16 +155,16 @@ TEST_F(VerifyBlobTest, KeyBasedModelBundlesKeepWorking) {
   ASSERT_EQ(Modelseal("keygen --type ecdsa-p256 --out " + Quote(Path("key")))
                 .exit_code,
             0);
-  const Result sign = Modelseal("sign " + Quote(Path("model")) + " --key " +
-                                Quote(Path("key.key")) + " -o " +
-                                Quote(Path("model.sig")));
+  const Result sign =
+      Modelseal("sign " + Quote(Path("model")) + " --key " +
+                Quote(Path("key.key")) + " -o " + Quote(Path("model.sig")));
   ASSERT_EQ(sign.exit_code, 0) << sign.err;
   const Result digest = Modelseal("digest " + Quote(Path("model")));
   ASSERT_EQ(digest.exit_code, 0) << digest.err;
   const std::string reference = digest.out.substr(0, digest.out.find('\n'));
-  const Result result = VerifyBlob(absl::StrCat(
-      reference, " --bundle ", Quote(Path("model.sig")), " --key ",
-      Quote(Path("key.pub"))));
+  const Result result =
+      VerifyBlob(absl::StrCat(reference, " --bundle ", Quote(Path("model.sig")),
+                              " --key ", Quote(Path("key.pub"))));
   EXPECT_EQ(result.exit_code, 0) << result.err;
   // The same bundle is not keyless: identity flags are refused.
   const Result keyless = VerifyBlob(absl::StrCat(

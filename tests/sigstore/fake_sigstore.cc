@@ -78,7 +78,8 @@ std::string SpkiDer(EVP_PKEY* key) {
   unsigned char* der = nullptr;
   const int length = i2d_PUBKEY(key, &der);
   Check(length > 0, "i2d_PUBKEY");
-  std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(length));
+  std::string out(reinterpret_cast<char*>(der),
+                  static_cast<std::size_t>(length));
   OPENSSL_free(der);
   return out;
 }
@@ -87,7 +88,8 @@ std::string CertDer(X509* certificate) {
   unsigned char* der = nullptr;
   const int length = i2d_X509(certificate, &der);
   Check(length > 0, "i2d_X509");
-  std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(length));
+  std::string out(reinterpret_cast<char*>(der),
+                  static_cast<std::size_t>(length));
   OPENSSL_free(der);
   return out;
 }
@@ -96,7 +98,8 @@ std::string CertPem(X509* certificate) {
   BIO* bio = BIO_new(BIO_s_mem());
   Check(bio != nullptr && PEM_write_bio_X509(bio, certificate) == 1, "PEM");
   char* data = nullptr;
-  const long length = BIO_get_mem_data(bio, &data);  // NOLINT(google-runtime-int)
+  const long length =
+      BIO_get_mem_data(bio, &data);  // NOLINT(google-runtime-int)
   std::string out(data, static_cast<std::size_t>(length));
   BIO_free(bio);
   return out;
@@ -106,11 +109,11 @@ std::string CertPem(X509* certificate) {
 std::string Sign(EVP_PKEY* key, absl::string_view data) {
   EVP_MD_CTX* context = EVP_MD_CTX_new();
   const bool ed25519 = EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519;
-  Check(context != nullptr &&
-            EVP_DigestSignInit(context, nullptr,
-                               ed25519 ? nullptr : EVP_sha256(), nullptr,
-                               key) == 1,
-        "DigestSignInit");
+  Check(
+      context != nullptr &&
+          EVP_DigestSignInit(context, nullptr, ed25519 ? nullptr : EVP_sha256(),
+                             nullptr, key) == 1,
+      "DigestSignInit");
   std::size_t length = 0;
   const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
   Check(EVP_DigestSign(context, nullptr, &length, bytes, data.size()) == 1,
@@ -128,7 +131,8 @@ std::string Sign(EVP_PKEY* key, absl::string_view data) {
 void AddExtension(X509* certificate, X509* issuer, int nid, const char* value) {
   X509V3_CTX context;
   X509V3_set_ctx(&context, issuer, certificate, nullptr, nullptr, 0);
-  X509_EXTENSION* extension = X509V3_EXT_conf_nid(nullptr, &context, nid, value);
+  X509_EXTENSION* extension =
+      X509V3_EXT_conf_nid(nullptr, &context, nid, value);
   Check(extension != nullptr && X509_add_ext(certificate, extension, -1) == 1,
         value);
   X509_EXTENSION_free(extension);
@@ -162,12 +166,12 @@ Cert NewCertificate(const char* common_name, EVP_PKEY* subject_key,
   ASN1_INTEGER_set(X509_get_serialNumber(certificate.get()), ++serial);
   X509_NAME* name = X509_NAME_new();
   if (common_name != nullptr) {
-    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
-                               reinterpret_cast<const unsigned char*>("fake.test"),
-                               -1, -1, 0);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                               reinterpret_cast<const unsigned char*>(common_name),
-                               -1, -1, 0);
+    X509_NAME_add_entry_by_txt(
+        name, "O", MBSTRING_ASC,
+        reinterpret_cast<const unsigned char*>("fake.test"), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(
+        name, "CN", MBSTRING_ASC,
+        reinterpret_cast<const unsigned char*>(common_name), -1, -1, 0);
   }
   X509_set_subject_name(certificate.get(), name);
   X509_set_issuer_name(certificate.get(), issuer == nullptr
@@ -214,8 +218,8 @@ class VectorSource : public tlog::SubtreeHashSource {
   std::vector<tlog::Hash> leaves_;
 };
 
-int FixedTime(TS_RESP_CTX*, void* data, long* seconds,  // NOLINT
-              long* microseconds) {                      // NOLINT
+int FixedTime(TS_RESP_CTX*, void* data, long* seconds,              // NOLINT
+              long* microseconds) {                                 // NOLINT
   *seconds = static_cast<long>(*static_cast<std::int64_t*>(data));  // NOLINT
   *microseconds = 0;
   return 1;
@@ -246,11 +250,10 @@ struct FakeSigstore::Impl {
     } else {
       AddExtension(leaf.get(), issuer, NID_ext_key_usage, "emailProtection");
     }
-    const std::string san =
-        absl::StrCat("critical,",
-                     options.san.find("://") == std::string::npos ? "email:"
-                                                                  : "URI:",
-                     options.san);
+    const std::string san = absl::StrCat(
+        "critical,",
+        options.san.find("://") == std::string::npos ? "email:" : "URI:",
+        options.san);
     AddExtension(leaf.get(), issuer, NID_subject_alt_name, san.c_str());
     AddExtension(leaf.get(), issuer, NID_authority_key_identifier,
                  "keyid:always");
@@ -304,15 +307,13 @@ struct FakeSigstore::Impl {
     SCT* sct = SCT_new();
     Check(sct != nullptr && SCT_set_version(sct, SCT_VERSION_V1) == 1 &&
               SCT_set_log_entry_type(sct, CT_LOG_ENTRY_TYPE_PRECERT) == 1 &&
-              SCT_set1_log_id(sct,
-                              reinterpret_cast<const unsigned char*>(
-                                  log_id.data()),
-                              log_id.size()) == 1 &&
+              SCT_set1_log_id(
+                  sct, reinterpret_cast<const unsigned char*>(log_id.data()),
+                  log_id.size()) == 1 &&
               SCT_set_signature_nid(sct, NID_ecdsa_with_SHA256) == 1 &&
-              SCT_set1_signature(sct,
-                                 reinterpret_cast<const unsigned char*>(
-                                     signature.data()),
-                                 signature.size()) == 1,
+              SCT_set1_signature(
+                  sct, reinterpret_cast<const unsigned char*>(signature.data()),
+                  signature.size()) == 1,
           "SCT");
     SCT_set_timestamp(sct, timestamp);
     STACK_OF(SCT)* list = sk_SCT_new_null();
@@ -343,11 +344,10 @@ struct FakeSigstore::Impl {
     X509_ALGOR* algorithm = X509_ALGOR_new();
     X509_ALGOR_set0(algorithm, OBJ_nid2obj(NID_sha256), V_ASN1_NULL, nullptr);
     Check(TS_MSG_IMPRINT_set_algo(imprint, algorithm) == 1 &&
-              TS_MSG_IMPRINT_set_msg(
-                  imprint,
-                  reinterpret_cast<unsigned char*>(
-                      const_cast<char*>(digest.data())),
-                  static_cast<int>(digest.size())) == 1 &&
+              TS_MSG_IMPRINT_set_msg(imprint,
+                                     reinterpret_cast<unsigned char*>(
+                                         const_cast<char*>(digest.data())),
+                                     static_cast<int>(digest.size())) == 1 &&
               TS_REQ_set_version(request, 1) == 1 &&
               TS_REQ_set_msg_imprint(request, imprint) == 1 &&
               TS_REQ_set_cert_req(request, 1) == 1,
@@ -393,7 +393,8 @@ struct FakeSigstore::Impl {
     for (const tlog::Hash& hash : *proof) {
       inclusion->add_hashes(std::string(tlog::HashBytes(hash)));
     }
-    auto text = tlog::FormatCheckpoint(tlog::Checkpoint{origin, 7, tree_root, {}});
+    auto text =
+        tlog::FormatCheckpoint(tlog::Checkpoint{origin, 7, tree_root, {}});
     Check(text.ok(), "checkpoint");
     const std::string signature = Sign(key, *text);
     inclusion->mutable_checkpoint()->set_envelope(absl::StrCat(
@@ -418,12 +419,13 @@ std::unique_ptr<FakeSigstore> FakeSigstore::Create() {
   impl->rekor_v2_key = NewEd25519Key();
   impl->tsa_root_key = NewEcKey();
   impl->tsa_key = NewEcKey();
-  impl->root = NewCa("fake-fulcio-root", impl->root_key.get(), nullptr, nullptr);
-  impl->intermediate = NewCa("fake-fulcio-intermediate",
-                             impl->intermediate_key.get(), impl->root.get(),
-                             impl->root_key.get());
-  impl->tsa_root = NewCa("fake-tsa-root", impl->tsa_root_key.get(), nullptr,
-                         nullptr);
+  impl->root =
+      NewCa("fake-fulcio-root", impl->root_key.get(), nullptr, nullptr);
+  impl->intermediate =
+      NewCa("fake-fulcio-intermediate", impl->intermediate_key.get(),
+            impl->root.get(), impl->root_key.get());
+  impl->tsa_root =
+      NewCa("fake-tsa-root", impl->tsa_root_key.get(), nullptr, nullptr);
   impl->tsa = NewCertificate("fake-tsa", impl->tsa_key.get(), kEpoch - 86400,
                              kEpoch + 10 * 365 * 86400, impl->tsa_root.get());
   AddExtension(impl->tsa.get(), impl->tsa_root.get(), NID_key_usage,
@@ -476,10 +478,13 @@ pb::Bundle FakeSigstore::MakeBundle(const BundleOptions& options) {
   std::string signature;
   std::string pae;
   if (options.dsse) {
-    const std::string payload = absl::StrCat(
-        R"({"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"artifact","digest":{"sha256":")",
-        HexOf(artifact_digest),
-        R"("}}],"predicateType":"https://example.com/test/v1","predicate":{}})");
+    const std::string payload =
+        !options.dsse_payload.empty()
+            ? options.dsse_payload
+            : absl::StrCat(
+                  R"({"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"artifact","digest":{"sha256":")",
+                  HexOf(artifact_digest),
+                  R"("}}],"predicateType":"https://example.com/test/v1","predicate":{}})");
     pae = DssePae("application/vnd.in-toto+json", payload);
     signature = Sign(impl.leaf_key.get(), pae);
     pb::Envelope* envelope = bundle.mutable_dsse_envelope();
@@ -521,8 +526,8 @@ pb::Bundle FakeSigstore::MakeBundle(const BundleOptions& options) {
     }
     if (options.with_set) ResignSet(entry);
     if (options.with_proof) {
-      impl.Prove(entry, impl.rekor_key.get(), "rekor.test",
-                 "rekor.test - 4242", impl.RekorLogId());
+      impl.Prove(entry, impl.rekor_key.get(), "rekor.test", "rekor.test - 4242",
+                 impl.RekorLogId());
     }
   } else {
     entry->mutable_log_id()->set_key_id(impl.RekorV2LogId());
@@ -541,7 +546,8 @@ pb::Bundle FakeSigstore::MakeBundle(const BundleOptions& options) {
     }
     material->mutable_timestamp_verification_data()
         ->add_rfc3161_timestamps()
-        ->set_signed_timestamp(impl.Timestamp(signature, options.integrated_time));
+        ->set_signed_timestamp(
+            impl.Timestamp(signature, options.integrated_time));
   }
   return bundle;
 }
@@ -549,15 +555,18 @@ pb::Bundle FakeSigstore::MakeBundle(const BundleOptions& options) {
 pb::TrustedRoot FakeSigstore::MakeTrustedRoot() const {
   const Impl& impl = *impl_;
   pb::TrustedRoot root;
-  root.set_media_type("application/vnd.dev.sigstore.trustedroot+json;version=0.1");
+  root.set_media_type(
+      "application/vnd.dev.sigstore.trustedroot+json;version=0.1");
   auto add_log = [](pb::TransparencyLogInstance* log, const char* url,
                     EVP_PKEY* key, const char* details) {
     log->set_base_url(url);
     log->set_hash_algorithm("SHA2_256");
     log->mutable_public_key()->set_raw_bytes(SpkiDer(key));
     log->mutable_public_key()->set_key_details(details);
-    log->mutable_public_key()->mutable_valid_for()->mutable_start()->set_seconds(
-        kEpoch);
+    log->mutable_public_key()
+        ->mutable_valid_for()
+        ->mutable_start()
+        ->set_seconds(kEpoch);
     log->mutable_log_id()->set_key_id(Sha256(SpkiDer(key)));
   };
   add_log(root.add_tlogs(), "https://rekor.test", impl.rekor_key.get(),

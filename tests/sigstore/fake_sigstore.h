@@ -24,8 +24,8 @@ inline constexpr std::int64_t kEpoch = 1735689600;
 struct LeafOptions {
   std::string san = kTestIdentity;  // e-mail, or a URI when it has "://"
   std::string issuer = kTestIssuer;
-  bool issuer_v1 = true;   // raw-string extension 1.3.6.1.4.1.57264.1.1
-  bool issuer_v2 = true;   // UTF8String extension 1.3.6.1.4.1.57264.1.8
+  bool issuer_v1 = true;  // raw-string extension 1.3.6.1.4.1.57264.1.1
+  bool issuer_v2 = true;  // UTF8String extension 1.3.6.1.4.1.57264.1.8
   bool code_signing = true;
   bool with_sct = true;
   bool sct_signed_by_stranger = false;  // SCT signed by a key not in the root
@@ -34,13 +34,16 @@ struct LeafOptions {
 };
 
 struct BundleOptions {
-  bool dsse = true;          // else messageSignature over `artifact`
+  bool dsse = true;  // else messageSignature over `artifact`
   std::string artifact = "hello, sigstore\n";
-  bool rekor_v2 = false;     // Rekor v2 (hashedrekord 0.0.2) + RFC 3161
-  int bundle_minor = 3;      // 1, 2 or 3
-  bool with_set = true;      // Rekor v1 only
+  // DSSE only: the exact payload to sign (an OMS model statement, say);
+  // empty: an in-toto statement whose one subject is `artifact`.
+  std::string dsse_payload;
+  bool rekor_v2 = false;  // Rekor v2 (hashedrekord 0.0.2) + RFC 3161
+  int bundle_minor = 3;   // 1, 2 or 3
+  bool with_set = true;   // Rekor v1 only
   bool with_proof = true;
-  bool chain_form = false;   // x509CertificateChain instead of certificate
+  bool chain_form = false;  // x509CertificateChain instead of certificate
   std::int64_t integrated_time = kEpoch + 1100;  // inside the leaf's life
   LeafOptions leaf;
 };

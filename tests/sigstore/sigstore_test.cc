@@ -17,9 +17,9 @@ namespace {
 
 using ::modelseal::testing::IsOk;
 using ::modelseal::testing::StatusIs;
-using ::testing::HasSubstr;
 using testing::BundleOptions;
 using testing::FakeSigstore;
+using ::testing::HasSubstr;
 using testing::kTestIdentity;
 using testing::kTestIssuer;
 using testing::ToJson;
@@ -83,7 +83,7 @@ TEST_F(SigstoreTest, RegexpsMustMatchTheWholeValue) {
   const pb::Bundle bundle = fake_->MakeBundle(options);
   CertificateIdentity identity{"", "signer@example", kTestIssuer, ""};
   EXPECT_THAT(Verify(bundle, options, identity),
-              StatusIs(absl::StatusCode::kUnauthenticated));
+              StatusIs(absl::StatusCode::kUnauthenticated, ::testing::_));
   identity.subject_regexp = R"(.*@example\.com)";
   EXPECT_THAT(Verify(bundle, options, identity), IsOk());
 }
@@ -91,17 +91,18 @@ TEST_F(SigstoreTest, RegexpsMustMatchTheWholeValue) {
 TEST_F(SigstoreTest, RequiresExactlyOneSubjectAndOneIssuerFlag) {
   BundleOptions options;
   const pb::Bundle bundle = fake_->MakeBundle(options);
-  EXPECT_THAT(Verify(bundle, options, CertificateIdentity{"", "", kTestIssuer, ""}),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      Verify(bundle, options, CertificateIdentity{"", "", kTestIssuer, ""}),
+      StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
   EXPECT_THAT(Verify(bundle, options,
                      CertificateIdentity{kTestIdentity, ".*", kTestIssuer, ""}),
-              StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(Verify(bundle, options,
-                     CertificateIdentity{kTestIdentity, "", "", ""}),
-              StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(Verify(bundle, options,
-                     CertificateIdentity{"", "(", kTestIssuer, ""}),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+  EXPECT_THAT(
+      Verify(bundle, options, CertificateIdentity{kTestIdentity, "", "", ""}),
+      StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+  EXPECT_THAT(
+      Verify(bundle, options, CertificateIdentity{"", "(", kTestIssuer, ""}),
+      StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
 }
 
 TEST_F(SigstoreTest, RejectsACertificateWithoutAnIssuerExtension) {
@@ -113,7 +114,8 @@ TEST_F(SigstoreTest, RejectsACertificateWithoutAnIssuerExtension) {
                        HasSubstr("no Fulcio OIDC issuer")));
 }
 
-// --- certificate --------------------------------------------------------------
+// --- certificate
+// --------------------------------------------------------------
 
 TEST_F(SigstoreTest, RejectsACertificateExpiredAtTheIntegratedTime) {
   BundleOptions options;
@@ -134,9 +136,9 @@ TEST_F(SigstoreTest, RejectsAnIntegratedTimeBeforeTheCertificate) {
 TEST_F(SigstoreTest, RejectsACertificateWithoutCodeSigning) {
   BundleOptions options;
   options.leaf.code_signing = false;
-  EXPECT_THAT(Verify(fake_->MakeBundle(options), options),
-              StatusIs(absl::StatusCode::kUnauthenticated,
-                       HasSubstr("code-signing")));
+  EXPECT_THAT(
+      Verify(fake_->MakeBundle(options), options),
+      StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("code-signing")));
 }
 
 TEST_F(SigstoreTest, RejectsACertificateWithoutAnSct) {
@@ -159,11 +161,11 @@ TEST_F(SigstoreTest, RejectsAnSctWhenTheRootHasNoCtLog) {
   BundleOptions options;
   pb::TrustedRoot root = fake_->MakeTrustedRoot();
   root.clear_ctlogs();
-  EXPECT_THAT(VerifyKeylessBundle(ToJson(fake_->MakeBundle(options)), Root(root),
-                                  Expected(),
-                                  FakeSigstore::ArtifactSha256(options)),
-              StatusIs(absl::StatusCode::kUnauthenticated,
-                       HasSubstr("no SCT verifies")));
+  EXPECT_THAT(
+      VerifyKeylessBundle(ToJson(fake_->MakeBundle(options)), Root(root),
+                          Expected(), FakeSigstore::ArtifactSha256(options)),
+      StatusIs(absl::StatusCode::kUnauthenticated,
+               HasSubstr("no SCT verifies")));
 }
 
 TEST_F(SigstoreTest, RejectsACertificateFromAnUntrustedCa) {
@@ -187,11 +189,11 @@ TEST_F(SigstoreTest, RejectsACaWhoseValidityEndedBeforeSigning) {
       ->mutable_valid_for()
       ->mutable_end()
       ->set_seconds(options.integrated_time - 1);
-  EXPECT_THAT(VerifyKeylessBundle(ToJson(fake_->MakeBundle(options)), Root(root),
-                                  Expected(),
-                                  FakeSigstore::ArtifactSha256(options)),
-              StatusIs(absl::StatusCode::kUnauthenticated,
-                       HasSubstr("no certificate authority")));
+  EXPECT_THAT(
+      VerifyKeylessBundle(ToJson(fake_->MakeBundle(options)), Root(root),
+                          Expected(), FakeSigstore::ArtifactSha256(options)),
+      StatusIs(absl::StatusCode::kUnauthenticated,
+               HasSubstr("no certificate authority")));
 }
 
 TEST_F(SigstoreTest, RejectsABundleChainHoldingARootCertificate) {
@@ -203,12 +205,13 @@ TEST_F(SigstoreTest, RejectsABundleChainHoldingARootCertificate) {
        ->mutable_x509_certificate_chain()
        ->add_certificates() =
       root.certificate_authorities(0).cert_chain().certificates(1);
-  EXPECT_THAT(Verify(bundle, options),
-              StatusIs(absl::StatusCode::kUnauthenticated,
-                       HasSubstr("self-signed")));
+  EXPECT_THAT(
+      Verify(bundle, options),
+      StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("self-signed")));
 }
 
-// --- Rekor ----------------------------------------------------------------------
+// --- Rekor
+// ----------------------------------------------------------------------
 
 TEST_F(SigstoreTest, RejectsATamperedInclusionProof) {
   BundleOptions options;
@@ -307,11 +310,11 @@ TEST_F(SigstoreTest, RejectsAnEntryOfALogOutsideTheRoot) {
   BundleOptions options;
   pb::TrustedRoot root = fake_->MakeTrustedRoot();
   root.mutable_tlogs()->DeleteSubrange(0, 1);
-  EXPECT_THAT(VerifyKeylessBundle(ToJson(fake_->MakeBundle(options)), Root(root),
-                                  Expected(),
-                                  FakeSigstore::ArtifactSha256(options)),
-              StatusIs(absl::StatusCode::kUnauthenticated,
-                       HasSubstr("is not in the trusted root")));
+  EXPECT_THAT(
+      VerifyKeylessBundle(ToJson(fake_->MakeBundle(options)), Root(root),
+                          Expected(), FakeSigstore::ArtifactSha256(options)),
+      StatusIs(absl::StatusCode::kUnauthenticated,
+               HasSubstr("is not in the trusted root")));
 }
 
 TEST_F(SigstoreTest, RejectsALogWhoseValidityEndedBeforeIntegration) {
@@ -322,11 +325,11 @@ TEST_F(SigstoreTest, RejectsALogWhoseValidityEndedBeforeIntegration) {
       ->mutable_valid_for()
       ->mutable_end()
       ->set_seconds(options.integrated_time - 1);
-  EXPECT_THAT(VerifyKeylessBundle(ToJson(fake_->MakeBundle(options)), Root(root),
-                                  Expected(),
-                                  FakeSigstore::ArtifactSha256(options)),
-              StatusIs(absl::StatusCode::kUnauthenticated,
-                       HasSubstr("was not valid at the entry's time")));
+  EXPECT_THAT(
+      VerifyKeylessBundle(ToJson(fake_->MakeBundle(options)), Root(root),
+                          Expected(), FakeSigstore::ArtifactSha256(options)),
+      StatusIs(absl::StatusCode::kUnauthenticated,
+               HasSubstr("was not valid at the entry's time")));
 }
 
 TEST_F(SigstoreTest, AcceptsAnIntegratedTimeEqualToTheLogValidityEnd) {
@@ -337,10 +340,10 @@ TEST_F(SigstoreTest, AcceptsAnIntegratedTimeEqualToTheLogValidityEnd) {
       ->mutable_valid_for()
       ->mutable_end()
       ->set_seconds(options.integrated_time);
-  EXPECT_THAT(VerifyKeylessBundle(ToJson(fake_->MakeBundle(options)), Root(root),
-                                  Expected(),
-                                  FakeSigstore::ArtifactSha256(options)),
-              IsOk());
+  EXPECT_THAT(
+      VerifyKeylessBundle(ToJson(fake_->MakeBundle(options)), Root(root),
+                          Expected(), FakeSigstore::ArtifactSha256(options)),
+      IsOk());
 }
 
 TEST_F(SigstoreTest, RejectsABundleWithoutTlogEntries) {
@@ -352,7 +355,8 @@ TEST_F(SigstoreTest, RejectsABundleWithoutTlogEntries) {
                        HasSubstr("no transparency log entry")));
 }
 
-// --- Rekor v2 and RFC 3161 ------------------------------------------------------
+// --- Rekor v2 and RFC 3161
+// ------------------------------------------------------
 
 TEST_F(SigstoreTest, RejectsARekorV2EntryWithoutATimestamp) {
   BundleOptions options;
@@ -433,30 +437,34 @@ TEST_F(SigstoreTest, RejectsAMessageSignatureForAnotherArtifact) {
 
 TEST_F(SigstoreTest, RejectsMalformedBundlesAsInvalidArgument) {
   EXPECT_THAT(VerifyKeylessBundle("{", Root(), Expected()),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
   BundleOptions options;
   pb::Bundle bundle = fake_->MakeBundle(options);
   bundle.set_media_type("application/vnd.dev.sigstore.bundle+json;version=9");
-  EXPECT_THAT(Verify(bundle, options),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("media type")));
+  EXPECT_THAT(
+      Verify(bundle, options),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("media type")));
   std::string json = ToJson(fake_->MakeBundle(options));
   json.insert(1, R"("unknownField":1,)");
   EXPECT_THAT(VerifyKeylessBundle(json, Root(), Expected(),
                                   FakeSigstore::ArtifactSha256(options)),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
 }
 
-// --- trusted root ----------------------------------------------------------------
+// --- trusted root
+// ----------------------------------------------------------------
 
 TEST_F(SigstoreTest, TrustedRootRejectsUnknownFieldsAndMissingStarts) {
   std::string json = ToJson(fake_->MakeTrustedRoot());
   std::string unknown = json;
   unknown.insert(1, R"("surprise":true,)");
   EXPECT_THAT(TrustedRoot::Parse(unknown),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
   pb::TrustedRoot root = fake_->MakeTrustedRoot();
-  root.mutable_tlogs(0)->mutable_public_key()->mutable_valid_for()->clear_start();
+  root.mutable_tlogs(0)
+      ->mutable_public_key()
+      ->mutable_valid_for()
+      ->clear_start();
   EXPECT_THAT(TrustedRoot::Parse(ToJson(root)),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("without a start")));
@@ -466,7 +474,8 @@ TEST(SigstorePublicGoodTest, EmbeddedRootParses) {
   EXPECT_THAT(TrustedRoot::PublicGood(), IsOk());
 }
 
-// --- accepted shapes ---------------------------------------------------------------
+// --- accepted shapes
+// ---------------------------------------------------------------
 
 TEST_F(SigstoreTest, VerifiesADsseBundleWithRekorV1) {
   BundleOptions options;
@@ -488,7 +497,8 @@ TEST_F(SigstoreTest, VerifiesAMessageSignatureBundleWithRekorV1) {
   options.dsse = false;
   MODELSEAL_ASSERT_OK_AND_ASSIGN(KeylessVerification result,
                                  Verify(fake_->MakeBundle(options), options));
-  EXPECT_EQ(result.message_digest_sha256, FakeSigstore::ArtifactSha256(options));
+  EXPECT_EQ(result.message_digest_sha256,
+            FakeSigstore::ArtifactSha256(options));
 }
 
 TEST_F(SigstoreTest, VerifiesEveryBundleVersion) {
@@ -522,7 +532,8 @@ TEST_F(SigstoreTest, VerifiesRekorV2BundlesWithATimestamp) {
 
 TEST_F(SigstoreTest, VerifiesAUriIdentityAndAnIssuerV1Only) {
   BundleOptions options;
-  options.leaf.san = "https://github.com/org/repo/.github/workflows/x.yml@refs/heads/main";
+  options.leaf.san =
+      "https://github.com/org/repo/.github/workflows/x.yml@refs/heads/main";
   options.leaf.issuer_v2 = false;
   CertificateIdentity identity{"", R"(https://github\.com/org/repo/.*)", "",
                                R"(https://issuer\.example\.com)"};
@@ -532,10 +543,10 @@ TEST_F(SigstoreTest, VerifiesAUriIdentityAndAnIssuerV1Only) {
   EXPECT_EQ(result.san, options.leaf.san);
 }
 
-TEST_F(SigstoreTest, KeyedVerificationIgnoresTheIdentity) {
+TEST_F(SigstoreTest, KeyedVerificationRejectsAnotherKey) {
   BundleOptions options;
   const pb::Bundle bundle = fake_->MakeBundle(options);
-  // Not keyless-verifiable with a public key the bundle was not signed by.
+  // A public key the bundle was not signed with does not verify it.
   absl::StatusOr<std::unique_ptr<Verifier>> stranger = [] {
     auto pair = GenerateKeyPair(KeyType::kEcdsaP256, std::nullopt);
     return LoadVerifier(pair->public_pem);
@@ -543,7 +554,7 @@ TEST_F(SigstoreTest, KeyedVerificationIgnoresTheIdentity) {
   ASSERT_THAT(stranger, IsOk());
   EXPECT_THAT(VerifyKeyedBundle(ToJson(bundle), **stranger, Root(),
                                 FakeSigstore::ArtifactSha256(options)),
-              StatusIs(absl::StatusCode::kUnauthenticated));
+              StatusIs(absl::StatusCode::kUnauthenticated, ::testing::_));
 }
 
 TEST(SigstoreKeylessDetectionTest, KeyBundlesAndGarbageAreNotKeyless) {

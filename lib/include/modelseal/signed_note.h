@@ -126,7 +126,7 @@ struct ParsedNoteSignature {
   std::string signature;  // the decoded signature, without the key ID
 };
 struct ParsedNote {
-  std::string text;  // including its final '\n'
+  std::string text;                             // including its final '\n'
   std::vector<ParsedNoteSignature> signatures;  // in note order
 };
 absl::StatusOr<ParsedNote> ParseNote(absl::string_view note);

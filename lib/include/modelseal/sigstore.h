@@ -127,7 +127,8 @@ bool IsKeylessBundle(absl::string_view bundle_json);
 // in-toto statement (empty: the caller checks the statement itself).
 absl::StatusOr<KeylessVerification> VerifyKeylessBundle(
     absl::string_view bundle_json, const TrustedRoot& root,
-    const CertificateIdentity& identity, absl::string_view artifact_sha256 = {});
+    const CertificateIdentity& identity,
+    absl::string_view artifact_sha256 = {});
 
 // Key-based verification of a Sigstore bundle (public key hint, or any
 // bundle when the caller pins the key): the signature must verify with `key`;
@@ -136,8 +137,8 @@ absl::StatusOr<KeylessVerification> VerifyKeylessBundle(
 // other logs are counted in unchecked_tlog_entries. `artifact_sha256` as for
 // VerifyKeylessBundle.
 absl::StatusOr<KeylessVerification> VerifyKeyedBundle(
-    absl::string_view bundle_json, const Verifier& key,
-    const TrustedRoot& root, absl::string_view artifact_sha256 = {});
+    absl::string_view bundle_json, const Verifier& key, const TrustedRoot& root,
+    absl::string_view artifact_sha256 = {});
 
 }  // namespace modelseal::sigstore
 

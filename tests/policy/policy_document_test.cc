@@ -794,6 +794,8 @@ TEST(PolicyDocumentTest, RejectsBadCardAndHashRules) {
        "      require_fields: []\n",
        "must not be empty"},
       {"model_card:\n  required_fields: license\n", "expected a list"},
+      {"model_card:\n  path: ../README.md\n", "relative path inside the model"},
+      {"model_card:\n  path: /etc/passwd\n", "relative path inside the model"},
       {"hashes:\n  allowed: [md5]\n", "unknown hash 'md5'"},
       {"hashes:\n  allowed: []\n", "must not be empty"},
   };

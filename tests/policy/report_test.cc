@@ -362,6 +362,23 @@ TEST(PolicyReportTest, EveryFormatStaysValidUtf8WithHostileNames) {
             "weights\xef\xbf\xbd.bin");
 }
 
+TEST(PolicyReportTest, TextSummaryNeutralizesControlCharacters) {
+  PolicyEvaluation evaluation;
+  SignatureOutcome signature;
+  signature.bundle_path = "sig\x1b[2K\r.json";
+  signature.problem = "malformed bundle: line\nPASSED: forged";
+  evaluation.signatures.push_back(signature);
+  PolicyReportContext context;
+  context.policy_name = "alliance\x07";
+  const std::string text =
+      RenderPolicyReport(evaluation, context, ReportFormat::kText);
+  EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+  EXPECT_EQ(text.find('\r'), std::string::npos) << text;
+  EXPECT_EQ(text.find('\x07'), std::string::npos) << text;
+  EXPECT_THAT(text, HasSubstr("sig\\x1b[2K\\x0d.json"));
+  EXPECT_THAT(text, HasSubstr("line\\x0aPASSED: forged"));
+}
+
 TEST(PolicyReportTest, JsonReportHasTheVerdictAndEveryFinding) {
   PolicyEvaluation evaluation;
   evaluation.findings = MixedFindings();

@@ -104,13 +104,13 @@ int RunCardLint(const CardLintFlags& flags) {
   info.color = false;
   std::string out = RenderFindings(findings, *format, info);
   if (*format == ReportFormat::kText) {
-    absl::StrAppend(&out, failed ? "FAILED: " : "OK: ", flags.path,
-                    failed ? " does not meet " : " meets ",
-                    flags.policy.empty()
-                        ? std::string("the default model-card rules")
-                        : absl::StrCat("the model_card rules of ",
-                                       flags.policy),
-                    findings.empty() ? "" : " (see above)", "\n");
+    absl::StrAppend(
+        &out, failed ? "FAILED: " : "OK: ", flags.path,
+        failed ? " does not meet " : " meets ",
+        flags.policy.empty()
+            ? std::string("the default model-card rules")
+            : absl::StrCat("the model_card rules of ", flags.policy),
+        findings.empty() ? "" : " (see above)", "\n");
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   if (std::fflush(stdout) != 0) return kExitIoOrInternal;

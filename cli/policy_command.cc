@@ -85,8 +85,7 @@ int RunPolicySign(const PolicySignFlags& flags) {
   if (!bytes.ok()) return ReportError(bytes.status());
   SigningIdentity identity;
   identity.signer = signer->get();
-  auto bundle =
-      SignPolicy(*bytes, std::string(Basename(flags.path)), identity);
+  auto bundle = SignPolicy(*bytes, std::string(Basename(flags.path)), identity);
   if (!bundle.ok()) return ReportError(bundle.status());
   const std::string output =
       flags.output.empty() ? flags.path + ".sig" : flags.output;
@@ -125,8 +124,8 @@ void RegisterPolicyCommand(CLI::App& app, int* exit_code) {
       "format as model signatures). The policy must lint clean.");
   sign_command->add_option("policy", sign->path, "Policy (YAML or JSON)")
       ->required();
-  sign_command->add_option("--key", sign->key,
-                           "Governance private key (PKCS#8 PEM)")
+  sign_command
+      ->add_option("--key", sign->key, "Governance private key (PKCS#8 PEM)")
       ->required();
   sign->passphrase.Register(*sign_command, "of the governance key");
   sign_command->add_option("-o,--output", sign->output,

@@ -53,7 +53,8 @@ absl::StatusOr<TrustedPolicy> LoadTrustedPolicy(const PolicyTrustFlags& flags,
   Env& env = *Env::Default();
   TrustedPolicy trusted;
   MODELSEAL_ASSIGN_OR_RETURN(
-      trusted.bytes, env.ReadFileToString(flags.policy, limits::kMaxPolicyBytes));
+      trusted.bytes,
+      env.ReadFileToString(flags.policy, limits::kMaxPolicyBytes));
   if (flags.signature.empty() != flags.key.empty()) {
     return absl::InvalidArgumentError(
         "--policy-signature and --policy-key go together");
@@ -88,7 +89,8 @@ absl::StatusOr<TrustedPolicy> LoadTrustedPolicy(const PolicyTrustFlags& flags,
     }
     MODELSEAL_ASSIGN_OR_RETURN(PolicyStateStore store,
                                PolicyStateStore::Open(env, directory));
-    MODELSEAL_RETURN_IF_ERROR(store.CheckAndRecord(trusted.policy, trusted.bytes));
+    MODELSEAL_RETURN_IF_ERROR(
+        store.CheckAndRecord(trusted.policy, trusted.bytes));
   }
   return trusted;
 }

@@ -60,10 +60,11 @@ absl::Status VerifyKeylessModel(const std::string& model,
   MODELSEAL_ASSIGN_OR_RETURN(
       sigstore::KeylessVerification verified,
       sigstore::VerifyKeylessBundle(bundle, root, identity));
-  if (verified.payload.empty()) {
+  if (verified.payload.empty() || verified.payload_type != kInTotoPayloadType) {
     return absl::InvalidArgumentError(
-        "the keyless bundle carries a message signature, not a model "
-        "statement; use modelseal verify-blob");
+        "the keyless bundle does not carry an in-toto model statement (a "
+        "message signature or another payload type); use modelseal "
+        "verify-blob");
   }
   details->signer = absl::StrCat(
       "keyless ", verified.san, " (issuer ", verified.issuer, "), Rekor log ",
@@ -157,7 +158,8 @@ std::string TextFor(const v1::SignatureResult& result) {
 }
 
 // The bundles' paths relative to the model root, for those inside it.
-std::vector<std::string> BundlesInsideModel(Env& env, const VerifyFlags& flags) {
+std::vector<std::string> BundlesInsideModel(Env& env,
+                                            const VerifyFlags& flags) {
   std::vector<std::string> inside;
   auto real_model = env.RealPath(flags.model);
   if (!real_model.ok()) return inside;
@@ -256,7 +258,8 @@ int RunVerify(const VerifyFlags& flags) {
   sigstore::CertificateIdentity identity;
   if (keyless) {
     auto expected = flags.keyless.Identity();
-    if (!expected.ok()) return UsageError(std::string(expected.status().message()));
+    if (!expected.ok())
+      return UsageError(std::string(expected.status().message()));
     identity = *std::move(expected);
     auto loaded = flags.keyless.LoadRoot();
     if (!loaded.ok()) return ReportError(loaded.status());

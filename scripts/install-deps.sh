@@ -10,7 +10,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libssl-dev openssl libsodium-dev libprotobuf-dev protobuf-compiler
   libabsl-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
-  b3sum coreutils python3 python3-jsonschema
+  b3sum coreutils python3 python3-jsonschema python3-yaml
   clang libclang-rt-14-dev libcpp-httplib-dev
   libcurl4-openssl-dev nginx
   libyaml-dev libcmark-gfm-dev libcmark-gfm-extensions-dev

@@ -206,9 +206,9 @@ absl::StatusOr<CertificateNames> ReadCertificateNames(absl::string_view der) {
   const long length = BIO_get_mem_data(bio.get(), &data);
   if (length > 0) names.subject.assign(data, static_cast<std::size_t>(length));
 
-  using GeneralNamesPtr =
-      std::unique_ptr<GENERAL_NAMES, crypto_internal::OpenSslDeleter<
-                                         GENERAL_NAMES, GENERAL_NAMES_free>>;
+  using GeneralNamesPtr = std::unique_ptr<
+      GENERAL_NAMES,
+      crypto_internal::OpenSslDeleter<GENERAL_NAMES, GENERAL_NAMES_free>>;
   int critical = 0;
   GeneralNamesPtr sans(static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(
       certificate.get(), NID_subject_alt_name, &critical, nullptr)));
@@ -224,8 +224,9 @@ absl::StatusOr<CertificateNames> ReadCertificateNames(absl::string_view der) {
     if (name->type == GEN_DNS) into = &names.dns_sans;
     if (into == nullptr) continue;
     const ASN1_IA5STRING* text = name->d.ia5;
-    into->emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(text)),
-                       static_cast<std::size_t>(ASN1_STRING_length(text)));
+    into->emplace_back(
+        reinterpret_cast<const char*>(ASN1_STRING_get0_data(text)),
+        static_cast<std::size_t>(ASN1_STRING_length(text)));
   }
   return names;
 }

@@ -49,8 +49,16 @@ std::string WriteSignedBundle(const std::string& payload, std::string signature,
   return WriteBundle(bundle);
 }
 
-absl::StatusOr<std::unique_ptr<Verifier>> EstablishSigner(
-    const Bundle& bundle, const VerifyOptions& options, std::string* who) {
+// The key that must have signed: the caller's (borrowed) or a certificate's
+// (owned).
+struct EstablishedSigner {
+  std::unique_ptr<Verifier> owned;
+  const Verifier* verifier = nullptr;
+};
+
+absl::StatusOr<EstablishedSigner> EstablishSigner(const Bundle& bundle,
+                                                  const VerifyOptions& options,
+                                                  std::string* who) {
   if (!bundle.certificate_chain_der.empty()) {
     if (options.ca_roots_der.empty()) {
       return absl::UnauthenticatedError(
@@ -68,7 +76,10 @@ absl::StatusOr<std::unique_ptr<Verifier>> EstablishSigner(
                         HexEncode(HashBytes(HashAlgorithm::kSha256,
                                             bundle.certificate_chain_der[0])),
                         ", key ", verifier->Hint(), ")");
-    return verifier;
+    EstablishedSigner established;
+    established.verifier = verifier.get();
+    established.owned = std::move(verifier);
+    return established;
   }
   if (options.public_key == nullptr) {
     return absl::UnauthenticatedError(
@@ -90,10 +101,9 @@ absl::StatusOr<std::unique_ptr<Verifier>> EstablishSigner(
     }
   }
   *who = absl::StrCat("key ", expected);
-  MODELSEAL_ASSIGN_OR_RETURN(
-      std::unique_ptr<Verifier> copy,
-      LoadVerifier(options.public_key->public_key_pem()));
-  return copy;
+  EstablishedSigner established;
+  established.verifier = options.public_key;
+  return established;
 }
 
 // The file a resource belongs to.
@@ -138,8 +148,10 @@ absl::StatusOr<std::string> CosignBundle(absl::string_view bundle_json,
 absl::StatusOr<VerifiedSignature> VerifyBundleSignature(
     const Bundle& bundle, const VerifyOptions& options) {
   VerifiedSignature verified;
-  MODELSEAL_ASSIGN_OR_RETURN(std::unique_ptr<Verifier> verifier,
-                             EstablishSigner(bundle, options, &verified.signer));
+  MODELSEAL_ASSIGN_OR_RETURN(
+      EstablishedSigner signer,
+      EstablishSigner(bundle, options, &verified.signer));
+  const Verifier* verifier = signer.verifier;
   absl::Status signature = verifier->Verify(
       DssePae(bundle.payload_type, bundle.payload), bundle.signature);
   if (!signature.ok()) {
@@ -175,10 +187,17 @@ absl::Status VerifyModelContents(const std::string& model_path,
                                  absl::string_view verified_payload,
                                  const VerifyOptions& options,
                                  VerifyReport* report) {
-  const auto start = std::chrono::steady_clock::now();
-  // Only now is the payload trusted enough to parse.
   MODELSEAL_ASSIGN_OR_RETURN(Statement statement,
                              ParseStatement(verified_payload));
+  return VerifyModelStatement(model_path, std::move(statement), options,
+                              report);
+}
+
+absl::Status VerifyModelStatement(const std::string& model_path,
+                                  Statement statement,
+                                  const VerifyOptions& options,
+                                  VerifyReport* report) {
+  const auto start = std::chrono::steady_clock::now();
   report->model_name = statement.subject_name;
   report->root_digest_hex = HexEncode(statement.subject_digest);
   report->resources = statement.resources.size();

@@ -79,13 +79,13 @@ std::vector<Finding> EvaluateCardRules(const ModelCard& card,
     if (section == nullptr) {
       findings.push_back(CardFinding(
           "model_card.section_missing", severity,
-          absl::StrCat("the card has no '", rule.title, "' section",
-                       rule.aliases.empty()
-                           ? std::string()
-                           : absl::StrCat(" (nor ",
-                                          absl::StrJoin(rule.aliases, ", "),
-                                          ")"),
-                       "; add a heading with that title and its text"),
+          absl::StrCat(
+              "the card has no '", rule.title, "' section",
+              rule.aliases.empty()
+                  ? std::string()
+                  : absl::StrCat(" (nor ", absl::StrJoin(rule.aliases, ", "),
+                                 ")"),
+              "; add a heading with that title and its text"),
           path, rule.policy_ref));
       continue;
     }
@@ -170,11 +170,11 @@ std::vector<Finding> EvaluateLicense(const ModelCard& card,
     return false;
   };
   if (listed(licenses.deny)) {
-    findings.push_back(CardFinding(
-        "licenses.denied", Severity::kError,
-        absl::StrCat("the license '", id, "' (", resolved.spdx,
-                     ") is on the policy's deny list"),
-        path, "licenses.deny"));
+    findings.push_back(
+        CardFinding("licenses.denied", Severity::kError,
+                    absl::StrCat("the license '", id, "' (", resolved.spdx,
+                                 ") is on the policy's deny list"),
+                    path, "licenses.deny"));
   } else if (listed(licenses.review)) {
     findings.push_back(CardFinding(
         "licenses.review", Severity::kWarning,
@@ -188,13 +188,11 @@ std::vector<Finding> EvaluateLicense(const ModelCard& card,
                                   : Severity::kWarning;
     findings.push_back(CardFinding(
         "licenses.unknown", severity,
-        absl::StrCat("the license '", id, "' (", resolved.spdx, ") is ",
-                     resolved.ambiguous ? "a family name, not one license, and "
-                                        : "",
-                     "in none of the policy's lists (unknown: ",
-                     licenses.unknown == UnknownLicense::kDeny ? "deny"
-                                                               : "review",
-                     ")"),
+        absl::StrCat(
+            "the license '", id, "' (", resolved.spdx, ") is ",
+            resolved.ambiguous ? "a family name, not one license, and " : "",
+            "in none of the policy's lists (unknown: ",
+            licenses.unknown == UnknownLicense::kDeny ? "deny" : "review", ")"),
         path, "licenses.unknown"));
   }
   return findings;

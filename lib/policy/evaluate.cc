@@ -18,8 +18,8 @@
 #include "modelseal/policy_evaluation.h"
 #include "modelseal/release_log.h"
 #include "modelseal/scan.h"
-#include "modelseal/sigstore.h"
 #include "modelseal/signed_note.h"
+#include "modelseal/sigstore.h"
 #include "modelseal/status.h"
 
 namespace modelseal {
@@ -36,7 +36,8 @@ Finding MakeFinding(std::string rule, Severity severity, std::string message,
   return finding;
 }
 
-bool HasRole(const PolicySigner& signer, const std::vector<std::string>& roles) {
+bool HasRole(const PolicySigner& signer,
+             const std::vector<std::string>& roles) {
   if (roles.empty()) return true;
   for (const std::string& role : signer.roles) {
     if (std::find(roles.begin(), roles.end(), role) != roles.end()) return true;
@@ -75,11 +76,15 @@ class Evaluator {
     Candidate candidate;
     SignatureOutcome& outcome = candidate.outcome;
     outcome.bundle_path = input.path;
-    if (sigstore::IsKeylessBundle(input.json)) {
+    absl::StatusOr<Bundle> bundle = ParseBundle(input.json);
+    // Keyless bundles carry a Fulcio certificate (and may be of an older
+    // bundle version than OMS writes); telling them apart costs a full
+    // parse, so only bundles that could be keyless pay for it.
+    if ((!bundle.ok() || !bundle->certificate_chain_der.empty()) &&
+        sigstore::IsKeylessBundle(input.json)) {
       CheckKeyless(input, &candidate);
       return candidate;
     }
-    absl::StatusOr<Bundle> bundle = ParseBundle(input.json);
     if (!bundle.ok()) {
       result_->malformed_input = true;
       outcome.problem =
@@ -103,11 +108,11 @@ class Evaluator {
         outcome.integrated_time = inclusion->integrated_time;
         signing_time = static_cast<std::time_t>(inclusion->integrated_time);
       } else {
-        log_problem = inclusion.ok()
-                          ? absl::StrCat("the record is in log '",
-                                         inclusion->origin,
-                                         "', which the policy does not pin")
-                          : std::string(inclusion.status().message());
+        log_problem =
+            inclusion.ok()
+                ? absl::StrCat("the record is in log '", inclusion->origin,
+                               "', which the policy does not pin")
+                : std::string(inclusion.status().message());
       }
     }
 
@@ -168,12 +173,12 @@ class Evaluator {
     CheckStanding(signing_time, &candidate);
     if (outcome.problem.empty() && policy_.transparency.require_inclusion &&
         outcome.log_origin.empty()) {
-      outcome.problem = absl::StrCat("no verified record in a pinned log: ",
-                                     log_problem);
+      outcome.problem =
+          absl::StrCat("no verified record in a pinned log: ", log_problem);
       Add(MakeFinding(
           "transparency.not_logged", Severity::kError,
-          absl::StrCat(input.path, " (", candidate.signer->id, "): ",
-                       outcome.problem,
+          absl::StrCat(input.path, " (", candidate.signer->id,
+                       "): ", outcome.problem,
                        "; publish it with `modelseal sign --log` or "
                        "`modelseal log add`"),
           input.path, policy_.transparency.policy_ref));
@@ -221,22 +226,20 @@ class Evaluator {
       }
       Add(MakeFinding(
           "thresholds.unmet", Severity::kError,
-          absl::StrCat("threshold '", threshold.name, "' needs ",
-                       threshold.min_signatures, " valid signature",
-                       threshold.min_signatures == 1 ? "" : "s", " by distinct ",
-                       threshold.distinct_organizations ? "organizations"
-                                                        : "keys",
-                       scope, "; found ", who.size(),
-                       who.empty() ? std::string()
-                                   : absl::StrCat(" (", absl::StrJoin(who, ", "),
-                                                  ")")),
+          absl::StrCat(
+              "threshold '", threshold.name, "' needs ",
+              threshold.min_signatures, " valid signature",
+              threshold.min_signatures == 1 ? "" : "s", " by distinct ",
+              threshold.distinct_organizations ? "organizations" : "keys",
+              scope, "; found ", who.size(),
+              who.empty() ? std::string()
+                          : absl::StrCat(" (", absl::StrJoin(who, ", "), ")")),
           "", threshold.policy_ref));
     }
   }
 
   // Re-hashes the model once against the agreed statement.
-  absl::Status CheckContents(const std::string& payload,
-                             Statement* statement) {
+  absl::Status CheckContents(const std::string& payload, Statement* statement) {
     VerifyOptions verify;
     verify.extra_ignore_paths = options_.extra_ignore_paths;
     verify.run = options_.run;
@@ -244,8 +247,9 @@ class Evaluator {
     // must list them rather than stop at them.
     verify.ignore_unsigned_files = true;
     VerifyReport& report = result_->contents;
+    MODELSEAL_ASSIGN_OR_RETURN(*statement, ParseStatement(payload));
     const absl::Status status =
-        VerifyModelContents(model_path_, payload, verify, &report);
+        VerifyModelStatement(model_path_, *statement, verify, &report);
     result_->contents_checked = true;
     if (!status.ok() && status.code() != absl::StatusCode::kUnauthenticated) {
       return status;
@@ -265,7 +269,6 @@ class Evaluator {
                       "or sign the model again",
                       path, "signers"));
     }
-    MODELSEAL_ASSIGN_OR_RETURN(*statement, ParseStatement(payload));
     if (!policy_.allowed_hashes.empty() &&
         std::find(policy_.allowed_hashes.begin(), policy_.allowed_hashes.end(),
                   statement->serialization.hash) ==
@@ -323,7 +326,8 @@ class Evaluator {
                       card_path, policy_ref));
       return absl::OkStatus();
     }
-    Env& env = options_.run.env != nullptr ? *options_.run.env : *Env::Default();
+    Env& env =
+        options_.run.env != nullptr ? *options_.run.env : *Env::Default();
     absl::StatusOr<FileInfo> info = env.Stat(model_path_);
     const std::string file_path =
         info.ok() && info->type == FileType::kDirectory
@@ -419,8 +423,8 @@ class Evaluator {
           Add(MakeFinding(
               "artifacts.forbidden_format", Severity::kError,
               absl::StrCat("the file is ",
-                           format == file.format ? "" : "or contains ",
-                           "'", format,
+                           format == file.format ? "" : "or contains ", "'",
+                           format,
                            "', a format the policy forbids (detected by "
                            "content)"),
               file.path, "artifacts.forbidden_formats"));
@@ -429,8 +433,8 @@ class Evaluator {
           Add(MakeFinding(
               "artifacts.format_not_allowed", Severity::kError,
               absl::StrCat("the file is ",
-                           format == file.format ? "" : "or contains ",
-                           "'", format,
+                           format == file.format ? "" : "or contains ", "'",
+                           format,
                            "', which is not in the policy's allowed formats"),
               file.path, "artifacts.allowed_formats"));
         }
@@ -463,9 +467,9 @@ class Evaluator {
                                ReadCertificateNames(leaf_der));
     if (!signer.expected_subject.empty() &&
         names.subject != signer.expected_subject) {
-      return absl::UnauthenticatedError(absl::StrCat(
-          "the certificate subject '", names.subject, "' is not '",
-          signer.expected_subject, "' (", signer.id, ")"));
+      return absl::UnauthenticatedError(
+          absl::StrCat("the certificate subject '", names.subject, "' is not '",
+                       signer.expected_subject, "' (", signer.id, ")"));
     }
     if (!signer.expected_san.empty()) {
       bool found = false;
@@ -508,6 +512,10 @@ class Evaluator {
         }
         continue;
       }
+      if (verified->payload_type != kInTotoPayloadType) {
+        last_problem = "the bundle does not carry an in-toto statement";
+        continue;
+      }
       outcome.signer_id = signer.id;
       outcome.organization = signer.organization;
       // Keyless keys are ephemeral: the identity is what a threshold counts.
@@ -516,8 +524,8 @@ class Evaluator {
       outcome.identity =
           absl::StrCat(verified->san, " (issuer ", verified->issuer, ")");
       outcome.log_index = verified->log_index;
-      outcome.integrated_time =
-          static_cast<std::uint64_t>(std::max<std::int64_t>(0, verified->signing_time));
+      outcome.integrated_time = static_cast<std::uint64_t>(
+          std::max<std::int64_t>(0, verified->signing_time));
       // Rekor's verified entry is the keyless signature's log record.
       outcome.log_origin = "rekor";
       candidate->payload = std::move(verified->payload);
@@ -547,8 +555,9 @@ class Evaluator {
         (signer.valid_until && signing_time > *signer.valid_until)) {
       outcome.problem = absl::StrCat(
           "signer '", signer.id, "' is valid ",
-          signer.valid_from ? absl::StrCat("from ", FormatTime(*signer.valid_from))
-                            : std::string(),
+          signer.valid_from
+              ? absl::StrCat("from ", FormatTime(*signer.valid_from))
+              : std::string(),
           signer.valid_from && signer.valid_until ? " " : "",
           signer.valid_until
               ? absl::StrCat("until ", FormatTime(*signer.valid_until))
@@ -565,12 +574,13 @@ class Evaluator {
           (!revocation.key_hint.empty() &&
            revocation.key_hint == outcome.key_hint);
       if (!applies || signing_time < revocation.date) continue;
-      outcome.problem = absl::StrCat(
-          "signer '", signer.id, "' was revoked on ",
-          FormatTime(revocation.date),
-          revocation.reason.empty() ? ""
-                                    : absl::StrCat(" (", revocation.reason, ")"),
-          ", before the signing time ", FormatTime(signing_time));
+      outcome.problem =
+          absl::StrCat("signer '", signer.id, "' was revoked on ",
+                       FormatTime(revocation.date),
+                       revocation.reason.empty()
+                           ? ""
+                           : absl::StrCat(" (", revocation.reason, ")"),
+                       ", before the signing time ", FormatTime(signing_time));
       Add(MakeFinding("signers.revoked", Severity::kError,
                       absl::StrCat(outcome.bundle_path, ": ", outcome.problem),
                       outcome.bundle_path, revocation.policy_ref));

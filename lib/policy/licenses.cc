@@ -115,7 +115,8 @@ LicenseId ResolveLicense(absl::string_view id) {
   const absl::string_view trimmed = absl::StripAsciiWhitespace(id);
   for (const HubLicense& license : kHubLicenses) {
     if (absl::EqualsIgnoreCase(trimmed, license.hub) ||
-        (!license.spdx.empty() && absl::EqualsIgnoreCase(trimmed, license.spdx)) ||
+        (!license.spdx.empty() &&
+         absl::EqualsIgnoreCase(trimmed, license.spdx)) ||
         absl::EqualsIgnoreCase(trimmed, Canonical(license))) {
       return LicenseId{Canonical(license), true, license.ambiguous};
     }

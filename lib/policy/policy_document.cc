@@ -9,10 +9,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "modelseal/licenses.h"
-#include "modelseal/model_card.h"
 #include "modelseal/limits.h"
+#include "modelseal/model_card.h"
 #include "modelseal/policy.h"
 #include "modelseal/signed_note.h"
 #include "modelseal/status.h"
@@ -27,9 +28,9 @@ class Reader {
 
   absl::Status Error(const YamlNode& node, absl::string_view where,
                      absl::string_view what) const {
-    return absl::InvalidArgumentError(absl::StrCat(
-        source_, ":", node.mark.line, ":", node.mark.column, ": ", where,
-        where.empty() ? "" : ": ", what));
+    return absl::InvalidArgumentError(
+        absl::StrCat(source_, ":", node.mark.line, ":", node.mark.column, ": ",
+                     where, where.empty() ? "" : ": ", what));
   }
 
   absl::StatusOr<std::string> String(const YamlNode& node,
@@ -115,8 +116,7 @@ class Reader {
 class Mapping {
  public:
   static absl::StatusOr<Mapping> Open(const Reader& reader,
-                                      const YamlNode& node,
-                                      std::string where) {
+                                      const YamlNode& node, std::string where) {
     if (!node.IsMapping()) {
       return reader.Error(
           node, where,
@@ -176,8 +176,7 @@ absl::Status ReadMetadata(const Reader& reader, const YamlNode& node,
   MODELSEAL_ASSIGN_OR_RETURN(const YamlNode* version, map.Required("version"));
   MODELSEAL_ASSIGN_OR_RETURN(
       metadata->version,
-      reader.Integer(*version, map.Child("version"), 1,
-                     std::int64_t{1} << 53));
+      reader.Integer(*version, map.Child("version"), 1, std::int64_t{1} << 53));
   MODELSEAL_ASSIGN_OR_RETURN(const YamlNode* issued, map.Required("issued"));
   MODELSEAL_ASSIGN_OR_RETURN(metadata->issued,
                              reader.Time(*issued, map.Child("issued")));
@@ -203,9 +202,8 @@ absl::Status ReadOrganizations(const Reader& reader, const YamlNode& node,
   }
   for (std::size_t i = 0; i < node.items.size(); ++i) {
     MODELSEAL_ASSIGN_OR_RETURN(
-        Mapping map,
-        Mapping::Open(reader, node.items[i],
-                      absl::StrCat("organizations[", i, "]")));
+        Mapping map, Mapping::Open(reader, node.items[i],
+                                   absl::StrCat("organizations[", i, "]")));
     PolicyOrganization organization;
     MODELSEAL_ASSIGN_OR_RETURN(const YamlNode* id, map.Required("id"));
     MODELSEAL_ASSIGN_OR_RETURN(organization.id,
@@ -282,10 +280,9 @@ absl::Status ReadSigners(const Reader& reader, const YamlNode& node,
                      [&](const PolicyOrganization& known) {
                        return known.id == signer.organization;
                      })) {
-      return reader.Error(
-          *organization, map.Child("organization"),
-          absl::StrCat("'", signer.organization,
-                       "' is not an id in organizations"));
+      return reader.Error(*organization, map.Child("organization"),
+                          absl::StrCat("'", signer.organization,
+                                       "' is not an id in organizations"));
     }
     if (const YamlNode* roles = map.Optional("roles")) {
       MODELSEAL_ASSIGN_OR_RETURN(signer.roles,
@@ -302,8 +299,8 @@ absl::Status ReadSigners(const Reader& reader, const YamlNode& node,
     const YamlNode* public_key = map.Optional("public_key");
     const YamlNode* ca = map.Optional("certificate_authority");
     const YamlNode* keyless = map.Optional("keyless");
-    const int ways = (public_key != nullptr) + (ca != nullptr) +
-                     (keyless != nullptr);
+    const int ways =
+        (public_key != nullptr) + (ca != nullptr) + (keyless != nullptr);
     if (ways != 1) {
       return reader.Error(node.items[i], signer.policy_ref,
                           "needs exactly one of public_key, "
@@ -311,14 +308,12 @@ absl::Status ReadSigners(const Reader& reader, const YamlNode& node,
     }
     if (public_key != nullptr) {
       MODELSEAL_ASSIGN_OR_RETURN(
-          std::string pem,
-          reader.String(*public_key, map.Child("public_key")));
+          std::string pem, reader.String(*public_key, map.Child("public_key")));
       absl::StatusOr<std::unique_ptr<Verifier>> verifier = LoadVerifier(pem);
       if (!verifier.ok()) {
-        return reader.Error(
-            *public_key, map.Child("public_key"),
-            absl::StrCat("not an inline public key PEM: ",
-                         verifier.status().message()));
+        return reader.Error(*public_key, map.Child("public_key"),
+                            absl::StrCat("not an inline public key PEM: ",
+                                         verifier.status().message()));
       }
       signer.key_hint = (*verifier)->Hint();
       signer.public_key = std::move(*verifier);
@@ -326,12 +321,10 @@ absl::Status ReadSigners(const Reader& reader, const YamlNode& node,
       const std::string where = map.Child("certificate_authority");
       MODELSEAL_ASSIGN_OR_RETURN(Mapping ca_map,
                                  Mapping::Open(reader, *ca, where));
-      MODELSEAL_ASSIGN_OR_RETURN(const YamlNode* root,
-                                 ca_map.Required("root"));
+      MODELSEAL_ASSIGN_OR_RETURN(const YamlNode* root, ca_map.Required("root"));
       MODELSEAL_ASSIGN_OR_RETURN(std::string pem,
                                  reader.String(*root, ca_map.Child("root")));
-      absl::StatusOr<std::vector<std::string>> roots =
-          CertificatesFromPem(pem);
+      absl::StatusOr<std::vector<std::string>> roots = CertificatesFromPem(pem);
       if (!roots.ok()) {
         return reader.Error(*root, ca_map.Child("root"),
                             absl::StrCat("not an inline certificate PEM: ",
@@ -380,7 +373,8 @@ absl::Status ReadSigners(const Reader& reader, const YamlNode& node,
 absl::Status ReadRevocations(const Reader& reader, const YamlNode& node,
                              const std::vector<PolicySigner>& signers,
                              std::vector<PolicyRevocation>* out) {
-  if (!node.IsSequence()) return reader.Error(node, "revocations", "expected a list");
+  if (!node.IsSequence())
+    return reader.Error(node, "revocations", "expected a list");
   for (std::size_t i = 0; i < node.items.size(); ++i) {
     PolicyRevocation revocation;
     revocation.policy_ref = absl::StrCat("revocations[", i, "]");
@@ -400,9 +394,9 @@ absl::Status ReadRevocations(const Reader& reader, const YamlNode& node,
                        [&](const PolicySigner& known) {
                          return known.id == revocation.signer;
                        })) {
-        return reader.Error(*signer, map.Child("signer"),
-                            absl::StrCat("'", revocation.signer,
-                                         "' is not an id in signers"));
+        return reader.Error(
+            *signer, map.Child("signer"),
+            absl::StrCat("'", revocation.signer, "' is not an id in signers"));
       }
     } else {
       MODELSEAL_ASSIGN_OR_RETURN(std::string hint,
@@ -431,7 +425,8 @@ absl::Status ReadRevocations(const Reader& reader, const YamlNode& node,
 absl::Status ReadThresholds(const Reader& reader, const YamlNode& node,
                             const std::vector<PolicySigner>& signers,
                             std::vector<PolicyThreshold>* out) {
-  if (!node.IsSequence()) return reader.Error(node, "thresholds", "expected a list");
+  if (!node.IsSequence())
+    return reader.Error(node, "thresholds", "expected a list");
   std::set<std::string> roles;
   for (const PolicySigner& signer : signers) {
     roles.insert(signer.roles.begin(), signer.roles.end());
@@ -459,12 +454,18 @@ absl::Status ReadThresholds(const Reader& reader, const YamlNode& node,
       MODELSEAL_ASSIGN_OR_RETURN(
           threshold.of_signers,
           reader.StringList(*of_signers, map.Child("of_signers")));
+      // An empty list would read as "any signer": say so by leaving it out.
+      if (threshold.of_signers.empty()) {
+        return reader.Error(*of_signers, map.Child("of_signers"),
+                            "must not be empty (leave it out for any signer)");
+      }
       for (std::size_t k = 0; k < threshold.of_signers.size(); ++k) {
         const std::string& id = threshold.of_signers[k];
         if (std::none_of(signers.begin(), signers.end(),
                          [&](const PolicySigner& s) { return s.id == id; })) {
-          return reader.Error(of_signers->items[k], map.Child("of_signers"),
-                              absl::StrCat("'", id, "' is not an id in signers"));
+          return reader.Error(
+              of_signers->items[k], map.Child("of_signers"),
+              absl::StrCat("'", id, "' is not an id in signers"));
         }
       }
       // Each listed signer counts at most once: more than the list holds
@@ -482,12 +483,15 @@ absl::Status ReadThresholds(const Reader& reader, const YamlNode& node,
       MODELSEAL_ASSIGN_OR_RETURN(
           threshold.of_roles,
           reader.StringList(*of_roles, map.Child("of_roles")));
+      if (threshold.of_roles.empty()) {
+        return reader.Error(*of_roles, map.Child("of_roles"),
+                            "must not be empty (leave it out for any role)");
+      }
       for (std::size_t k = 0; k < threshold.of_roles.size(); ++k) {
         if (!roles.count(threshold.of_roles[k])) {
-          return reader.Error(
-              of_roles->items[k], map.Child("of_roles"),
-              absl::StrCat("no signer has the role '", threshold.of_roles[k],
-                           "'"));
+          return reader.Error(of_roles->items[k], map.Child("of_roles"),
+                              absl::StrCat("no signer has the role '",
+                                           threshold.of_roles[k], "'"));
         }
       }
     }
@@ -522,8 +526,8 @@ absl::Status ReadTransparency(const Reader& reader, const YamlNode& node,
       PolicyLog log;
       MODELSEAL_ASSIGN_OR_RETURN(const YamlNode* origin,
                                  log_map.Required("origin"));
-      MODELSEAL_ASSIGN_OR_RETURN(log.origin,
-                                 reader.String(*origin, log_map.Child("origin")));
+      MODELSEAL_ASSIGN_OR_RETURN(
+          log.origin, reader.String(*origin, log_map.Child("origin")));
       MODELSEAL_ASSIGN_OR_RETURN(const YamlNode* key, log_map.Required("key"));
       MODELSEAL_ASSIGN_OR_RETURN(log.verifier_key,
                                  reader.String(*key, log_map.Child("key")));
@@ -534,13 +538,13 @@ absl::Status ReadTransparency(const Reader& reader, const YamlNode& node,
                             absl::StrCat("not a note verifier key: ",
                                          verifier.status().message()));
       }
-      // A checkpoint is accepted only from the key named like its origin
-      // (VerifyLogInclusion), so any other pairing could never verify.
+      // A log's checkpoints are signed under its origin's name; a key of
+      // another name could never vouch for this log.
       if (verifier->name() != log.origin) {
         return reader.Error(
-            *origin, log_map.Child("origin"),
-            absl::StrCat("'", log.origin, "' is not the name of its key ('",
-                         verifier->name(), "')"));
+            *key, log_map.Child("key"),
+            absl::StrCat("the key is named '", verifier->name(),
+                         "', not the log origin '", log.origin, "'"));
       }
       MODELSEAL_RETURN_IF_ERROR(log_map.Finish());
       out->logs.push_back(std::move(log));
@@ -555,7 +559,8 @@ absl::Status ReadTransparency(const Reader& reader, const YamlNode& node,
 
 absl::Status ReadHashes(const Reader& reader, const YamlNode& node,
                         std::vector<HashAlgorithm>* out) {
-  MODELSEAL_ASSIGN_OR_RETURN(Mapping map, Mapping::Open(reader, node, "hashes"));
+  MODELSEAL_ASSIGN_OR_RETURN(Mapping map,
+                             Mapping::Open(reader, node, "hashes"));
   MODELSEAL_ASSIGN_OR_RETURN(const YamlNode* allowed, map.Required("allowed"));
   MODELSEAL_ASSIGN_OR_RETURN(std::vector<std::string> names,
                              reader.StringList(*allowed, map.Child("allowed")));
@@ -580,7 +585,18 @@ absl::Status ReadModelCard(const Reader& reader, const YamlNode& node,
                              Mapping::Open(reader, node, "model_card"));
   out->present = true;
   if (const YamlNode* path = map.Optional("path")) {
-    MODELSEAL_ASSIGN_OR_RETURN(out->path, reader.String(*path, map.Child("path")));
+    MODELSEAL_ASSIGN_OR_RETURN(out->path,
+                               reader.String(*path, map.Child("path")));
+    // The card is a file of the model: a relative path with no way out.
+    bool safe = out->path.front() != '/';
+    for (absl::string_view part : absl::StrSplit(out->path, '/')) {
+      if (part.empty() || part == "." || part == "..") safe = false;
+    }
+    if (!safe) {
+      return reader.Error(*path, map.Child("path"),
+                          "must be a relative path inside the model (no '..', "
+                          "'.' or empty components)");
+    }
   }
   if (const YamlNode* severity = map.Optional("severity")) {
     MODELSEAL_ASSIGN_OR_RETURN(std::string name,
@@ -609,8 +625,8 @@ absl::Status ReadModelCard(const Reader& reader, const YamlNode& node,
         MODELSEAL_ASSIGN_OR_RETURN(rule.title,
                                    reader.String(item, rule.policy_ref));
       } else {
-        MODELSEAL_ASSIGN_OR_RETURN(Mapping rule_map,
-                                   Mapping::Open(reader, item, rule.policy_ref));
+        MODELSEAL_ASSIGN_OR_RETURN(
+            Mapping rule_map, Mapping::Open(reader, item, rule.policy_ref));
         MODELSEAL_ASSIGN_OR_RETURN(const YamlNode* title,
                                    rule_map.Required("title"));
         MODELSEAL_ASSIGN_OR_RETURN(
@@ -639,15 +655,17 @@ absl::Status ReadModelCard(const Reader& reader, const YamlNode& node,
       CardConditionalRule rule;
       rule.policy_ref = absl::StrCat("model_card.rules[", i, "]");
       MODELSEAL_ASSIGN_OR_RETURN(
-          Mapping rule_map, Mapping::Open(reader, rules->items[i], rule.policy_ref));
-      MODELSEAL_ASSIGN_OR_RETURN(const YamlNode* when, rule_map.Required("when"));
+          Mapping rule_map,
+          Mapping::Open(reader, rules->items[i], rule.policy_ref));
+      MODELSEAL_ASSIGN_OR_RETURN(const YamlNode* when,
+                                 rule_map.Required("when"));
       MODELSEAL_ASSIGN_OR_RETURN(
           Mapping when_map,
           Mapping::Open(reader, *when, rule_map.Child("when")));
       MODELSEAL_ASSIGN_OR_RETURN(const YamlNode* field,
                                  when_map.Required("field"));
-      MODELSEAL_ASSIGN_OR_RETURN(rule.field,
-                                 reader.String(*field, when_map.Child("field")));
+      MODELSEAL_ASSIGN_OR_RETURN(
+          rule.field, reader.String(*field, when_map.Child("field")));
       MODELSEAL_ASSIGN_OR_RETURN(const YamlNode* equals,
                                  when_map.Required("equals"));
       MODELSEAL_ASSIGN_OR_RETURN(
@@ -680,9 +698,9 @@ absl::Status ReadLicenses(const Reader& reader, const YamlNode& node,
                              Mapping::Open(reader, node, "licenses"));
   out->present = true;
   std::set<std::string> seen;
-  for (auto [key, list] : {std::pair{"allow", &out->allow},
-                           std::pair{"review", &out->review},
-                           std::pair{"deny", &out->deny}}) {
+  for (auto [key, list] :
+       {std::pair{"allow", &out->allow}, std::pair{"review", &out->review},
+        std::pair{"deny", &out->deny}}) {
     const YamlNode* value = map.Optional(key);
     if (value == nullptr) continue;
     MODELSEAL_ASSIGN_OR_RETURN(std::vector<std::string> ids,
@@ -718,10 +736,10 @@ absl::Status ReadLicenses(const Reader& reader, const YamlNode& node,
 // name outside them would silently match nothing: a typo in
 // forbidden_formats must not let a pickle through.
 constexpr absl::string_view kScanFormats[] = {
-    "safetensors", "gguf",  "pickle", "pytorch-zip", "pytorch-legacy",
-    "joblib",      "numpy", "numpy-zip", "keras",    "hdf5",
-    "zip",         "gzip",  "bzip2",  "xz",          "zstd",
-    "7z",          "tar",   "json",   "python",      "text",
+    "safetensors", "gguf",  "pickle",    "pytorch-zip", "pytorch-legacy",
+    "joblib",      "numpy", "numpy-zip", "keras",       "hdf5",
+    "zip",         "gzip",  "bzip2",     "xz",          "zstd",
+    "7z",          "tar",   "json",      "python",      "text",
     "unknown"};
 
 absl::Status CheckFormatNames(const Reader& reader, const YamlNode& list,
@@ -757,9 +775,8 @@ absl::Status ReadArtifacts(const Reader& reader, const YamlNode& node,
     MODELSEAL_ASSIGN_OR_RETURN(
         out->allowed_formats,
         reader.StringList(*allowed, map.Child("allowed_formats")));
-    MODELSEAL_RETURN_IF_ERROR(CheckFormatNames(reader, *allowed,
-                                               out->allowed_formats,
-                                               map.Child("allowed_formats")));
+    MODELSEAL_RETURN_IF_ERROR(CheckFormatNames(
+        reader, *allowed, out->allowed_formats, map.Child("allowed_formats")));
   }
   if (const YamlNode* fail_on = map.Optional("fail_on")) {
     MODELSEAL_ASSIGN_OR_RETURN(std::string name,
@@ -774,9 +791,9 @@ absl::Status ReadArtifacts(const Reader& reader, const YamlNode& node,
   for (const std::string& format : out->forbidden_formats) {
     if (std::find(out->allowed_formats.begin(), out->allowed_formats.end(),
                   format) != out->allowed_formats.end()) {
-      return reader.Error(node, "artifacts",
-                          absl::StrCat("format '", format,
-                                       "' is both forbidden and allowed"));
+      return reader.Error(
+          node, "artifacts",
+          absl::StrCat("format '", format, "' is both forbidden and allowed"));
     }
   }
   return map.Finish();
@@ -835,9 +852,8 @@ absl::StatusOr<Policy> ParsePolicy(absl::string_view bytes,
   MODELSEAL_RETURN_IF_ERROR(
       ReadSigners(reader, *signers, policy.organizations, &policy.signers));
   if (const YamlNode* revocations = map.Optional("revocations")) {
-    MODELSEAL_RETURN_IF_ERROR(ReadRevocations(reader, *revocations,
-                                              policy.signers,
-                                              &policy.revocations));
+    MODELSEAL_RETURN_IF_ERROR(ReadRevocations(
+        reader, *revocations, policy.signers, &policy.revocations));
   }
   MODELSEAL_ASSIGN_OR_RETURN(const YamlNode* thresholds,
                              map.Required("thresholds"));
@@ -859,7 +875,8 @@ absl::StatusOr<Policy> ParsePolicy(absl::string_view bytes,
     MODELSEAL_RETURN_IF_ERROR(ReadModelCard(reader, *card, &policy.model_card));
   }
   if (const YamlNode* licenses = map.Optional("licenses")) {
-    MODELSEAL_RETURN_IF_ERROR(ReadLicenses(reader, *licenses, &policy.licenses));
+    MODELSEAL_RETURN_IF_ERROR(
+        ReadLicenses(reader, *licenses, &policy.licenses));
   }
   if (const YamlNode* artifacts = map.Optional("artifacts")) {
     MODELSEAL_RETURN_IF_ERROR(

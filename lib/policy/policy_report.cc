@@ -8,53 +8,6 @@
 namespace modelseal {
 namespace {
 
-// JsonWriter needs UTF-8, and paths, names and problems can carry any bytes
-// (file names, certificate subjects, messages quoting a malformed bundle):
-// each invalid sequence becomes U+FFFD, as report.h does for findings.
-std::string Utf8(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    std::size_t length = 0;
-    std::uint32_t minimum = 0;
-    if (lead < 0x80) {
-      out.push_back(text[i++]);
-      continue;
-    }
-    if ((lead & 0xe0) == 0xc0) {
-      length = 2;
-      minimum = 0x80;
-    } else if ((lead & 0xf0) == 0xe0) {
-      length = 3;
-      minimum = 0x800;
-    } else if ((lead & 0xf8) == 0xf0) {
-      length = 4;
-      minimum = 0x10000;
-    }
-    bool valid = length != 0 && i + length <= text.size();
-    std::uint32_t code = valid ? lead & (0x7fu >> length) : 0;
-    for (std::size_t k = 1; valid && k < length; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xc0) != 0x80) valid = false;
-      code = (code << 6) | (next & 0x3fu);
-    }
-    if (valid && (code < minimum || code > 0x10ffff ||
-                  (code >= 0xd800 && code <= 0xdfff))) {
-      valid = false;
-    }
-    if (valid) {
-      out.append(text.data() + i, length);
-      i += length;
-    } else {
-      out += "\xef\xbf\xbd";
-      ++i;
-    }
-  }
-  return out;
-}
-
 struct Counts {
   std::size_t errors = 0;
   std::size_t warnings = 0;
@@ -85,46 +38,51 @@ std::string Text(const PolicyEvaluation& evaluation,
                          : std::string(text);
   };
   std::string out = absl::StrCat(
-      "Policy: '", context.policy_name, "' version ", context.policy_version,
-      " (", context.policy_path, "), ", context.policy_trust, "\n");
+      "Policy: '", ToPrintableText(context.policy_name), "' version ",
+      context.policy_version, " (", ToPrintableText(context.policy_path), "), ",
+      ToPrintableText(context.policy_trust), "\n");
   absl::StrAppend(&out, "Signatures:\n");
   for (const SignatureOutcome& signature : evaluation.signatures) {
-    absl::StrAppend(&out, "  ",
-                    signature.counted ? paint("32", "counts ")
-                                      : paint("31", "refused"),
-                    " ", signature.bundle_path);
+    absl::StrAppend(
+        &out, "  ",
+        signature.counted ? paint("32", "counts ") : paint("31", "refused"),
+        " ", ToPrintableText(signature.bundle_path));
     if (!signature.signer_id.empty()) {
-      absl::StrAppend(&out, ": ", signature.signer_id, " (",
-                      signature.organization, ") ", signature.identity);
+      absl::StrAppend(&out, ": ", ToPrintableText(signature.signer_id), " (",
+                      ToPrintableText(signature.organization), ") ",
+                      ToPrintableText(signature.identity));
     }
     if (!signature.log_origin.empty()) {
-      absl::StrAppend(&out, "; logged in ", signature.log_origin, " at index ",
+      absl::StrAppend(&out, "; logged in ",
+                      ToPrintableText(signature.log_origin), " at index ",
                       signature.log_index);
     }
     if (!signature.problem.empty()) {
-      absl::StrAppend(&out, "\n          ", signature.problem);
+      absl::StrAppend(&out, "\n          ", ToPrintableText(signature.problem));
     }
     out.push_back('\n');
   }
   if (evaluation.contents_checked) {
     const VerifyReport& contents = evaluation.contents;
-    absl::StrAppend(
-        &out, "Model: '", contents.model_name, "' (", contents.resources,
-        " resources, ", HashAlgorithmName(contents.serialization.hash), " ",
-        SerializationMethodName(contents.serialization.method), ", ",
-        contents.bytes_hashed, " bytes re-hashed in ",
-        absl::StrFormat("%.2f", contents.seconds), "s) sha256:",
-        contents.root_digest_hex, "\n");
+    absl::StrAppend(&out, "Model: '", ToPrintableText(contents.model_name),
+                    "' (", contents.resources, " resources, ",
+                    HashAlgorithmName(contents.serialization.hash), " ",
+                    SerializationMethodName(contents.serialization.method),
+                    ", ", contents.bytes_hashed, " bytes re-hashed in ",
+                    absl::StrFormat("%.2f", contents.seconds),
+                    "s) sha256:", contents.root_digest_hex, "\n");
   }
   if (evaluation.card.has_value()) {
     const ModelCard& card = *evaluation.card;
-    absl::StrAppend(&out, "Card: ", card.sections.size(), " sections",
-                    card.license ? absl::StrCat(", license ", *card.license)
-                                 : std::string(", no license"),
-                    evaluation.license.empty()
-                        ? std::string()
-                        : absl::StrCat(" (", evaluation.license, ")"),
-                    "\n");
+    absl::StrAppend(
+        &out, "Card: ", card.sections.size(), " sections",
+        card.license
+            ? absl::StrCat(", license ", ToPrintableText(*card.license))
+            : std::string(", no license"),
+        evaluation.license.empty()
+            ? std::string()
+            : absl::StrCat(" (", ToPrintableText(evaluation.license), ")"),
+        "\n");
   }
   const Counts counts = CountFindings(evaluation.findings);
   if (!evaluation.findings.empty()) {
@@ -135,19 +93,19 @@ std::string Text(const PolicyEvaluation& evaluation,
     out += FindingsToText(evaluation.findings, context.color);
   }
   if (PolicyPassed(evaluation, context.strict)) {
-    absl::StrAppend(&out, paint("1;32", "PASSED"), ": the model meets policy '",
-                    context.policy_name, "'",
-                    counts.warnings > 0 ? " (with warnings; --strict fails them)"
-                                        : "",
-                    "\n");
+    absl::StrAppend(
+        &out, paint("1;32", "PASSED"), ": the model meets policy '",
+        ToPrintableText(context.policy_name), "'",
+        counts.warnings > 0 ? " (with warnings; --strict fails them)" : "",
+        "\n");
   } else {
-    absl::StrAppend(&out, paint("1;31", "FAILED"), ": ", counts.errors,
-                    " error", counts.errors == 1 ? "" : "s",
-                    context.strict && counts.warnings > 0
-                        ? absl::StrCat(" and ", counts.warnings,
-                                       " warning(s) (strict)")
-                        : std::string(),
-                    " under policy '", context.policy_name, "'\n");
+    absl::StrAppend(
+        &out, paint("1;31", "FAILED"), ": ", counts.errors, " error",
+        counts.errors == 1 ? "" : "s",
+        context.strict && counts.warnings > 0
+            ? absl::StrCat(" and ", counts.warnings, " warning(s) (strict)")
+            : std::string(),
+        " under policy '", ToPrintableText(context.policy_name), "'\n");
   }
   return out;
 }
@@ -159,31 +117,32 @@ std::string Json(const PolicyEvaluation& evaluation,
   json.Key("ok").Bool(PolicyPassed(evaluation, context.strict));
   json.Key("strict").Bool(context.strict);
   json.Key("malformed_input").Bool(evaluation.malformed_input);
-  json.Key("model").String(Utf8(context.model_path));
+  json.Key("model").String(ToValidUtf8(context.model_path));
   json.Key("policy").BeginObject();
-  json.Key("path").String(Utf8(context.policy_path));
-  json.Key("name").String(Utf8(context.policy_name));
-  json.Key("version").Number(static_cast<std::uint64_t>(context.policy_version));
-  json.Key("trust").String(Utf8(context.policy_trust));
+  json.Key("path").String(ToValidUtf8(context.policy_path));
+  json.Key("name").String(ToValidUtf8(context.policy_name));
+  json.Key("version").Number(
+      static_cast<std::uint64_t>(context.policy_version));
+  json.Key("trust").String(ToValidUtf8(context.policy_trust));
   json.EndObject();
   json.Key("signatures").BeginArray();
   for (const SignatureOutcome& signature : evaluation.signatures) {
     json.BeginObject();
-    json.Key("bundle").String(Utf8(signature.bundle_path));
+    json.Key("bundle").String(ToValidUtf8(signature.bundle_path));
     json.Key("counted").Bool(signature.counted);
-    json.Key("signer").String(Utf8(signature.signer_id));
-    json.Key("organization").String(Utf8(signature.organization));
-    json.Key("identity").String(Utf8(signature.identity));
-    json.Key("key_id").String(Utf8(signature.key_hint));
+    json.Key("signer").String(ToValidUtf8(signature.signer_id));
+    json.Key("organization").String(ToValidUtf8(signature.organization));
+    json.Key("identity").String(ToValidUtf8(signature.identity));
+    json.Key("key_id").String(ToValidUtf8(signature.key_hint));
     if (!signature.log_origin.empty()) {
       json.Key("log").BeginObject();
-      json.Key("origin").String(Utf8(signature.log_origin));
+      json.Key("origin").String(ToValidUtf8(signature.log_origin));
       json.Key("index").Number(signature.log_index);
       json.Key("integrated_time").Number(signature.integrated_time);
       json.EndObject();
     }
     if (!signature.problem.empty()) {
-      json.Key("problem").String(Utf8(signature.problem));
+      json.Key("problem").String(ToValidUtf8(signature.problem));
     }
     json.EndObject();
   }
@@ -192,10 +151,11 @@ std::string Json(const PolicyEvaluation& evaluation,
   json.Key("checked").Bool(evaluation.contents_checked);
   if (evaluation.contents_checked) {
     const VerifyReport& contents = evaluation.contents;
-    json.Key("model_name").String(Utf8(contents.model_name));
-    json.Key("root_digest").String(
-        absl::StrCat("sha256:", contents.root_digest_hex));
-    json.Key("hash_type").String(HashAlgorithmName(contents.serialization.hash));
+    json.Key("model_name").String(ToValidUtf8(contents.model_name));
+    json.Key("root_digest")
+        .String(absl::StrCat("sha256:", contents.root_digest_hex));
+    json.Key("hash_type")
+        .String(HashAlgorithmName(contents.serialization.hash));
     json.Key("method").String(
         SerializationMethodName(contents.serialization.method));
     json.Key("resources").Number(contents.resources);
@@ -204,16 +164,17 @@ std::string Json(const PolicyEvaluation& evaluation,
   json.EndObject();
   if (evaluation.card.has_value()) {
     json.Key("card").BeginObject();
-    json.Key("license").String(Utf8(evaluation.card->license.value_or("")));
-    json.Key("license_canonical").String(Utf8(evaluation.license));
+    json.Key("license").String(
+        ToValidUtf8(evaluation.card->license.value_or("")));
+    json.Key("license_canonical").String(ToValidUtf8(evaluation.license));
     json.Key("sections").Number(evaluation.card->sections.size());
     json.EndObject();
   }
   json.Key("artifacts").BeginArray();
   for (const auto& [path, format] : evaluation.artifact_formats) {
     json.BeginObject();
-    json.Key("path").String(Utf8(path));
-    json.Key("format").String(Utf8(format));
+    json.Key("path").String(ToValidUtf8(path));
+    json.Key("format").String(ToValidUtf8(format));
     json.EndObject();
   }
   json.EndArray();
@@ -240,7 +201,7 @@ std::string RenderPolicyReport(const PolicyEvaluation& evaluation,
                                ReportFormat format) {
   switch (format) {
     case ReportFormat::kText:
-      return Utf8(Text(evaluation, context));
+      return ToValidUtf8(Text(evaluation, context));
     case ReportFormat::kJson:
       return Json(evaluation, context);
     case ReportFormat::kSarif: {
@@ -256,11 +217,10 @@ std::string RenderPolicyReport(const PolicyEvaluation& evaluation,
       Finding verdict;
       verdict.rule = "modelseal.verdict";
       verdict.severity = Severity::kInfo;
-      verdict.message = absl::StrCat(PolicyPassed(evaluation, context.strict)
-                                         ? "the model meets policy '"
-                                         : "the model FAILS policy '",
-                                     context.policy_name, "' version ",
-                                     context.policy_version);
+      verdict.message = absl::StrCat(
+          PolicyPassed(evaluation, context.strict) ? "the model meets policy '"
+                                                   : "the model FAILS policy '",
+          context.policy_name, "' version ", context.policy_version);
       lines.push_back(std::move(verdict));
       std::string out = FindingsToGithub(lines);
       return out;

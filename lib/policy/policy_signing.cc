@@ -78,16 +78,15 @@ absl::Status VerifyPolicySignature(absl::string_view policy_bytes,
 absl::Status CheckPolicyFreshness(const Policy& policy, std::time_t now) {
   if (now >= policy.metadata.expires) {
     return absl::PermissionDeniedError(absl::StrCat(
-        "policy '", policy.metadata.name, "' version ",
-        policy.metadata.version, " expired on ",
-        TimeText(policy.metadata.expires),
+        "policy '", policy.metadata.name, "' version ", policy.metadata.version,
+        " expired on ", TimeText(policy.metadata.expires),
         "; get the alliance's current policy"));
   }
   if (policy.metadata.issued > now + kAllowedClockSkewSeconds) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "policy '", policy.metadata.name, "' is issued on ",
-        TimeText(policy.metadata.issued),
-        ", in the future; check this machine's clock"));
+    return absl::PermissionDeniedError(
+        absl::StrCat("policy '", policy.metadata.name, "' is issued on ",
+                     TimeText(policy.metadata.issued),
+                     ", in the future; check this machine's clock"));
   }
   return absl::OkStatus();
 }
@@ -158,11 +157,12 @@ absl::Status PolicyStateStore::CheckAndRecord(const Policy& policy,
   entries_[name] = Entry{policy.metadata.version, digest};
   std::string text;
   for (const auto& [entry_name, entry] : entries_) {
-    absl::StrAppend(&text,
-                    HexEncode(absl::MakeConstSpan(
-                        reinterpret_cast<const std::uint8_t*>(entry_name.data()),
-                        entry_name.size())),
-                    " ", entry.version, " ", entry.sha256_hex, "\n");
+    absl::StrAppend(
+        &text,
+        HexEncode(absl::MakeConstSpan(
+            reinterpret_cast<const std::uint8_t*>(entry_name.data()),
+            entry_name.size())),
+        " ", entry.version, " ", entry.sha256_hex, "\n");
   }
   MODELSEAL_RETURN_IF_ERROR(env_->CreateDirectories(directory_, 0700));
   return Annotate(env_->WriteFileAtomically(JoinPath(directory_, kStateFile),

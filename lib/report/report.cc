@@ -9,52 +9,6 @@
 namespace modelseal {
 namespace {
 
-// Reports quote file names and messages that may come from hostile input;
-// every output format needs UTF-8, so invalid sequences become U+FFFD rather
-// than corrupting the document.
-std::string ValidUtf8(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    std::size_t length = 0;
-    std::uint32_t minimum = 0;
-    if (lead < 0x80) {
-      out.push_back(text[i++]);
-      continue;
-    } else if ((lead & 0xe0) == 0xc0) {
-      length = 2;
-      minimum = 0x80;
-    } else if ((lead & 0xf0) == 0xe0) {
-      length = 3;
-      minimum = 0x800;
-    } else if ((lead & 0xf8) == 0xf0) {
-      length = 4;
-      minimum = 0x10000;
-    }
-    bool valid = length != 0 && i + length <= text.size();
-    std::uint32_t code = valid ? lead & (0x7f >> length) : 0;
-    for (std::size_t k = 1; valid && k < length; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xc0) != 0x80) valid = false;
-      code = (code << 6) | (next & 0x3f);
-    }
-    if (valid && (code < minimum || code > 0x10ffff ||
-                  (code >= 0xd800 && code <= 0xdfff))) {
-      valid = false;
-    }
-    if (valid) {
-      out.append(text.data() + i, length);
-      i += length;
-    } else {
-      out += "\xef\xbf\xbd";
-      ++i;
-    }
-  }
-  return out;
-}
-
 // Most serious first; the original order within a severity.
 std::vector<const Finding*> BySeverity(const std::vector<Finding>& findings) {
   std::vector<const Finding*> sorted;
@@ -112,7 +66,7 @@ std::string RelativeUri(absl::string_view path) {
 // escapes '%', CR and LF; property values also ':' and ','.
 std::string GithubData(absl::string_view text) {
   std::string out;
-  for (char c : ValidUtf8(text)) {
+  for (char c : ToValidUtf8(text)) {
     switch (c) {
       case '%':
         out += "%25";
@@ -146,21 +100,80 @@ std::string GithubProperty(absl::string_view text) {
 
 void WriteFinding(JsonWriter& json, const Finding& finding) {
   json.BeginObject();
-  json.Key("rule").String(ValidUtf8(finding.rule));
+  json.Key("rule").String(ToValidUtf8(finding.rule));
   json.Key("severity").String(SeverityName(finding.severity));
-  json.Key("message").String(ValidUtf8(finding.message));
-  if (!finding.path.empty()) json.Key("path").String(ValidUtf8(finding.path));
+  json.Key("message").String(ToValidUtf8(finding.message));
+  if (!finding.path.empty()) json.Key("path").String(ToValidUtf8(finding.path));
   if (!finding.member.empty()) {
-    json.Key("member").String(ValidUtf8(finding.member));
+    json.Key("member").String(ToValidUtf8(finding.member));
   }
   if (finding.offset.has_value()) json.Key("offset").Number(*finding.offset);
   if (!finding.policy_ref.empty()) {
-    json.Key("policy_ref").String(ValidUtf8(finding.policy_ref));
+    json.Key("policy_ref").String(ToValidUtf8(finding.policy_ref));
   }
   json.EndObject();
 }
 
 }  // namespace
+
+std::string ToValidUtf8(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    std::size_t length = 0;
+    std::uint32_t minimum = 0;
+    if (lead < 0x80) {
+      out.push_back(text[i++]);
+      continue;
+    } else if ((lead & 0xe0) == 0xc0) {
+      length = 2;
+      minimum = 0x80;
+    } else if ((lead & 0xf0) == 0xe0) {
+      length = 3;
+      minimum = 0x800;
+    } else if ((lead & 0xf8) == 0xf0) {
+      length = 4;
+      minimum = 0x10000;
+    }
+    bool valid = length != 0 && i + length <= text.size();
+    std::uint32_t code = valid ? lead & (0x7f >> length) : 0;
+    for (std::size_t k = 1; valid && k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xc0) != 0x80) valid = false;
+      code = (code << 6) | (next & 0x3f);
+    }
+    if (valid && (code < minimum || code > 0x10ffff ||
+                  (code >= 0xd800 && code <= 0xdfff))) {
+      valid = false;
+    }
+    if (valid) {
+      out.append(text.data() + i, length);
+      i += length;
+    } else {
+      out += "\xef\xbf\xbd";
+      ++i;
+    }
+  }
+  return out;
+}
+
+std::string ToPrintableText(absl::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (char c : ToValidUtf8(text)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      out += "\\x";
+      out.push_back(kHex[byte >> 4]);
+      out.push_back(kHex[byte & 0xf]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
 
 absl::StatusOr<ReportFormat> ParseReportFormat(absl::string_view name) {
   if (name == "text") return ReportFormat::kText;
@@ -194,12 +207,14 @@ std::string FindingsToText(const std::vector<Finding>& findings, bool color) {
     std::string severity(SeverityName(finding->severity));
     severity.resize(8, ' ');
     absl::StrAppend(&text, "  ", start, severity, color ? "\x1b[0m" : "", " ",
-                    ValidUtf8(finding->rule));
+                    ToPrintableText(finding->rule));
     const std::string where = Location(*finding);
-    if (!where.empty()) absl::StrAppend(&text, "  ", ValidUtf8(where), ":");
-    absl::StrAppend(&text, " ", ValidUtf8(finding->message));
+    if (!where.empty())
+      absl::StrAppend(&text, "  ", ToPrintableText(where), ":");
+    absl::StrAppend(&text, " ", ToPrintableText(finding->message));
     if (!finding->policy_ref.empty()) {
-      absl::StrAppend(&text, " [policy: ", ValidUtf8(finding->policy_ref), "]");
+      absl::StrAppend(&text, " [policy: ", ToPrintableText(finding->policy_ref),
+                      "]");
     }
     text.push_back('\n');
   }
@@ -235,16 +250,16 @@ std::string FindingsToSarif(const std::vector<Finding>& findings,
   json.Key("runs").BeginArray().BeginObject();
   json.Key("tool").BeginObject().Key("driver").BeginObject();
   json.Key("name").String("modelseal");
-  json.Key("version").String(ValidUtf8(info.tool_version));
+  json.Key("version").String(ToValidUtf8(info.tool_version));
   json.Key("rules").BeginArray();
   for (const RuleDescription& rule : rules) {
     json.BeginObject();
-    json.Key("id").String(ValidUtf8(rule.id));
+    json.Key("id").String(ToValidUtf8(rule.id));
     json.Key("shortDescription").BeginObject();
-    json.Key("text").String(ValidUtf8(rule.summary));
+    json.Key("text").String(ToValidUtf8(rule.summary));
     json.EndObject();
     if (!rule.help.empty()) {
-      json.Key("help").BeginObject().Key("text").String(ValidUtf8(rule.help));
+      json.Key("help").BeginObject().Key("text").String(ToValidUtf8(rule.help));
       json.EndObject();
     }
     json.EndObject();
@@ -253,25 +268,26 @@ std::string FindingsToSarif(const std::vector<Finding>& findings,
   json.EndObject().EndObject();  // driver, tool
   if (!info.command.empty() || !info.subject.empty()) {
     json.Key("invocations").BeginArray().BeginObject();
-    json.Key("commandLine").String(
-        ValidUtf8(absl::StrCat("modelseal ", info.command, " ", info.subject)));
+    json.Key("commandLine")
+        .String(ToValidUtf8(
+            absl::StrCat("modelseal ", info.command, " ", info.subject)));
     json.Key("executionSuccessful").Bool(true);
     json.EndObject().EndArray();
   }
   json.Key("results").BeginArray();
   for (const Finding& finding : findings) {
     json.BeginObject();
-    json.Key("ruleId").String(ValidUtf8(finding.rule));
+    json.Key("ruleId").String(ToValidUtf8(finding.rule));
     json.Key("ruleIndex").Number(index.at(finding.rule));
     json.Key("level").String(SarifLevel(finding.severity));
     json.Key("message").BeginObject();
-    json.Key("text").String(ValidUtf8(finding.message));
+    json.Key("text").String(ToValidUtf8(finding.message));
     json.EndObject();
     if (!finding.path.empty()) {
       json.Key("locations").BeginArray().BeginObject();
       json.Key("physicalLocation").BeginObject();
       json.Key("artifactLocation").BeginObject();
-      json.Key("uri").String(RelativeUri(ValidUtf8(finding.path)));
+      json.Key("uri").String(RelativeUri(ToValidUtf8(finding.path)));
       json.EndObject();
       if (finding.offset.has_value() && finding.member.empty()) {
         json.Key("region").BeginObject();
@@ -283,11 +299,11 @@ std::string FindingsToSarif(const std::vector<Finding>& findings,
     json.Key("properties").BeginObject();
     json.Key("severity").String(SeverityName(finding.severity));
     if (!finding.member.empty()) {
-      json.Key("member").String(ValidUtf8(finding.member));
+      json.Key("member").String(ToValidUtf8(finding.member));
     }
     if (finding.offset.has_value()) json.Key("offset").Number(*finding.offset);
     if (!finding.policy_ref.empty()) {
-      json.Key("policy_ref").String(ValidUtf8(finding.policy_ref));
+      json.Key("policy_ref").String(ToValidUtf8(finding.policy_ref));
     }
     json.EndObject();
     json.EndObject();

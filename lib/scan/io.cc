@@ -1,8 +1,7 @@
-#include <memory>
-
 #include "scan/io.h"
 
 #include <algorithm>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "modelseal/limits.h"

@@ -51,14 +51,13 @@ class PolicyJourneyTest : public ::testing::Test {
   // NAME-ibm.sig, NAME-meta.sig.
   static void SignAndCosign(const std::string& model, const std::string& name) {
     const std::string& d = dir_->path();
-    Result signed_by_ibm = Modelseal(absl::StrCat(
-        "sign ", Quote(model), " --key ", d, "/ibm.key -o ", d, "/", name,
-        "-ibm.sig --log ", d, "/log -q"));
+    Result signed_by_ibm = Modelseal(
+        absl::StrCat("sign ", Quote(model), " --key ", d, "/ibm.key -o ", d,
+                     "/", name, "-ibm.sig --log ", d, "/log -q"));
     ASSERT_EQ(signed_by_ibm.exit_code, 0) << signed_by_ibm.err;
-    Result cosigned = Modelseal(absl::StrCat("sign --cosign ", d, "/", name,
-                                             "-ibm.sig --key ", d,
-                                             "/meta.key -o ", d, "/", name,
-                                             "-meta.sig --log ", d, "/log -q"));
+    Result cosigned = Modelseal(absl::StrCat(
+        "sign --cosign ", d, "/", name, "-ibm.sig --key ", d, "/meta.key -o ",
+        d, "/", name, "-meta.sig --log ", d, "/log -q"));
     ASSERT_EQ(cosigned.exit_code, 0) << cosigned.err;
   }
 
@@ -71,10 +70,9 @@ class PolicyJourneyTest : public ::testing::Test {
                {"expires: \"2030-11-01T00:00:00Z\"",
                 absl::StrCat("expires: \"", expires, "\"")}});
     const std::string template_path = out + ".in";
-    dir_->Write(std::filesystem::path(template_path)
-                    .lexically_relative(d)
-                    .string(),
-                text);
+    dir_->Write(
+        std::filesystem::path(template_path).lexically_relative(d).string(),
+        text);
     const Result rendered = RunShell(absl::StrCat(
         "python3 ", kAlliance, "/render_policy.py ", template_path, " ", out,
         " IBM_PUBLIC_KEY=", d, "/ibm.pub META_PUBLIC_KEY=", d,
@@ -104,20 +102,20 @@ class PolicyJourneyTest : public ::testing::Test {
 TempDir* PolicyJourneyTest::dir_ = nullptr;
 
 TEST_F(PolicyJourneyTest, SignedLoggedCosignedModelMeetsThePolicy) {
-  const Result result =
-      VerifyWithPolicy(dir_->Join("model"), Both("model"));
+  const Result result = VerifyWithPolicy(dir_->Join("model"), Both("model"));
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_THAT(result.out, HasSubstr("PASSED"));
   EXPECT_THAT(result.out, HasSubstr("ibm-release (ibm)"));
   EXPECT_THAT(result.out, HasSubstr("meta-review (meta)"));
   EXPECT_THAT(result.out, HasSubstr("signed by governance key"));
-  EXPECT_THAT(result.out, HasSubstr("logged in example.com/ai-alliance/releases"));
+  EXPECT_THAT(result.out,
+              HasSubstr("logged in example.com/ai-alliance/releases"));
   EXPECT_THAT(result.out, Not(HasSubstr("\x1b[")));  // no colour off a terminal
 }
 
 TEST_F(PolicyJourneyTest, OneSignatureDoesNotMeetTheTwoOrganizationThreshold) {
-  const Result result = VerifyWithPolicy(dir_->Join("model"),
-                                         dir_->Join("model-ibm.sig"));
+  const Result result =
+      VerifyWithPolicy(dir_->Join("model"), dir_->Join("model-ibm.sig"));
   EXPECT_EQ(result.exit_code, 1) << result.out;
   EXPECT_THAT(result.out, HasSubstr("thresholds.unmet"));
   EXPECT_THAT(result.out, HasSubstr("two-independent-members"));
@@ -190,42 +188,39 @@ TEST_F(PolicyJourneyTest, PickleWeightsAreForbiddenByContentWhateverTheirName) {
 }
 
 TEST_F(PolicyJourneyTest, JsonReportFollowsItsSchema) {
-  const Result result = VerifyWithPolicy(dir_->Join("model"),
-                                         dir_->Join("model-ibm.sig"),
-                                         "--format json");
+  const Result result = VerifyWithPolicy(
+      dir_->Join("model"), dir_->Join("model-ibm.sig"), "--format json");
   EXPECT_EQ(result.exit_code, 1);
   const std::string report = dir_->Write("report.json", result.out);
-  const Result valid = RunShell(absl::StrCat(
-      "python3 -c 'import json,sys,jsonschema; "
-      "jsonschema.validate(json.load(open(sys.argv[1])), "
-      "json.load(open(sys.argv[2])))' ",
-      report, " ", kSchemas, "/policy-report.schema.json"));
+  const Result valid = RunShell(
+      absl::StrCat("python3 -c 'import json,sys,jsonschema; "
+                   "jsonschema.validate(json.load(open(sys.argv[1])), "
+                   "json.load(open(sys.argv[2])))' ",
+                   report, " ", kSchemas, "/policy-report.schema.json"));
   EXPECT_EQ(valid.exit_code, 0) << valid.err << result.out;
   EXPECT_THAT(result.out, HasSubstr("\"ok\":false"));
   EXPECT_THAT(result.out, HasSubstr("\"rule\":\"thresholds.unmet\""));
 }
 
 TEST_F(PolicyJourneyTest, SarifReportIsValidSarif210) {
-  const Result result = VerifyWithPolicy(dir_->Join("model"),
-                                         dir_->Join("model-ibm.sig"),
-                                         "--format sarif");
+  const Result result = VerifyWithPolicy(
+      dir_->Join("model"), dir_->Join("model-ibm.sig"), "--format sarif");
   EXPECT_EQ(result.exit_code, 1);
   const std::string report = dir_->Write("report.sarif", result.out);
-  const Result valid = RunShell(absl::StrCat(
-      "python3 -c 'import json,sys,jsonschema; "
-      "jsonschema.validate(json.load(open(sys.argv[1])), "
-      "json.load(open(sys.argv[2])))' ",
-      report, " ", MODELSEAL_TEST_VECTORS_DIR,
-      "/sarif/sarif-schema-2.1.0.json"));
+  const Result valid =
+      RunShell(absl::StrCat("python3 -c 'import json,sys,jsonschema; "
+                            "jsonschema.validate(json.load(open(sys.argv[1])), "
+                            "json.load(open(sys.argv[2])))' ",
+                            report, " ", MODELSEAL_TEST_VECTORS_DIR,
+                            "/sarif/sarif-schema-2.1.0.json"));
   EXPECT_EQ(valid.exit_code, 0) << valid.err;
   EXPECT_THAT(result.out, HasSubstr("\"version\":\"2.1.0\""));
   EXPECT_THAT(result.out, HasSubstr("\"ruleId\":\"thresholds.unmet\""));
 }
 
 TEST_F(PolicyJourneyTest, GithubFormatPrintsWorkflowCommands) {
-  const Result result = VerifyWithPolicy(dir_->Join("model"),
-                                         dir_->Join("model-ibm.sig"),
-                                         "--format github");
+  const Result result = VerifyWithPolicy(
+      dir_->Join("model"), dir_->Join("model-ibm.sig"), "--format github");
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.out, HasSubstr("::error title=thresholds.unmet::"));
   EXPECT_THAT(result.out, HasSubstr("::notice title=modelseal.verdict::"));
@@ -233,10 +228,9 @@ TEST_F(PolicyJourneyTest, GithubFormatPrintsWorkflowCommands) {
 
 TEST_F(PolicyJourneyTest, UnsignedPolicyIsRefusedUnlessAllowed) {
   const std::string& d = dir_->path();
-  const std::string base = absl::StrCat("verify ", d, "/model --signature ",
-                                        Both("model"), " --policy ", d,
-                                        "/policy.yaml --state-dir ", d,
-                                        "/state-unsigned");
+  const std::string base = absl::StrCat(
+      "verify ", d, "/model --signature ", Both("model"), " --policy ", d,
+      "/policy.yaml --state-dir ", d, "/state-unsigned");
   const Result refused = Modelseal(base);
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_THAT(refused.err, HasSubstr("--policy-signature"));
@@ -252,11 +246,11 @@ TEST_F(PolicyJourneyTest, PolicyEditedAfterSigningIsRefused) {
   std::string text = ReadAll(d + "/policy.yaml");
   text = absl::StrReplaceAll(text, {{"unknown: deny", "unknown: allow"}});
   dir_->Write("edited-policy.yaml", text);
-  const Result result = Modelseal(absl::StrCat(
-      "verify ", d, "/model --signature ", Both("model"), " --policy ", d,
-      "/edited-policy.yaml --policy-signature ", d,
-      "/policy.yaml.sig --policy-key ", d, "/gov.pub --state-dir ", d,
-      "/state"));
+  const Result result = Modelseal(
+      absl::StrCat("verify ", d, "/model --signature ", Both("model"),
+                   " --policy ", d, "/edited-policy.yaml --policy-signature ",
+                   d, "/policy.yaml.sig --policy-key ", d,
+                   "/gov.pub --state-dir ", d, "/state"));
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.err, HasSubstr("other bytes"));
 }
@@ -265,9 +259,8 @@ TEST_F(PolicyJourneyTest, PolicySignedByAnotherKeyIsRefused) {
   const std::string& d = dir_->path();
   const Result result = Modelseal(absl::StrCat(
       "verify ", d, "/model --signature ", Both("model"), " --policy ", d,
-      "/policy.yaml --policy-signature ", d,
-      "/policy.yaml.sig --policy-key ", d, "/rogue.pub --state-dir ", d,
-      "/state"));
+      "/policy.yaml --policy-signature ", d, "/policy.yaml.sig --policy-key ",
+      d, "/rogue.pub --state-dir ", d, "/state"));
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.err, HasSubstr("policy signature"));
 }
@@ -299,15 +292,14 @@ TEST_F(PolicyJourneyTest, OlderPolicyVersionIsRefusedAfterANewerOne) {
 TEST_F(PolicyJourneyTest, ExpiredPolicyIsRefused) {
   const std::string& d = dir_->path();
   RenderPolicy(d + "/expired.yaml", "1", "2026-11-02T00:00:00Z");
-  ASSERT_EQ(Modelseal(absl::StrCat("policy sign ", d, "/expired.yaml --key ",
-                                   d, "/gov.key"))
+  ASSERT_EQ(Modelseal(absl::StrCat("policy sign ", d, "/expired.yaml --key ", d,
+                                   "/gov.key"))
                 .exit_code,
             0);
   const Result result = Modelseal(absl::StrCat(
       "verify ", d, "/model --signature ", Both("model"), " --policy ", d,
-      "/expired.yaml --policy-signature ", d,
-      "/expired.yaml.sig --policy-key ", d, "/gov.pub --state-dir ", d,
-      "/state-expired"));
+      "/expired.yaml --policy-signature ", d, "/expired.yaml.sig --policy-key ",
+      d, "/gov.pub --state-dir ", d, "/state-expired"));
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.err, HasSubstr("expired"));
   EXPECT_EQ(
@@ -317,7 +309,8 @@ TEST_F(PolicyJourneyTest, ExpiredPolicyIsRefused) {
 TEST_F(PolicyJourneyTest, MalformedPolicyExitsThreeWithLineAndColumn) {
   const std::string& d = dir_->path();
   std::string text = ReadAll(d + "/policy.yaml");
-  text = absl::StrReplaceAll(text, {{"  require_inclusion:", "  require_inclution:"}});
+  text = absl::StrReplaceAll(
+      text, {{"  require_inclusion:", "  require_inclution:"}});
   const std::string path = dir_->Write("typo.yaml", text);
   const Result lint = Modelseal("policy lint " + path);
   EXPECT_EQ(lint.exit_code, 3);
@@ -327,9 +320,8 @@ TEST_F(PolicyJourneyTest, MalformedPolicyExitsThreeWithLineAndColumn) {
       "verify ", d, "/model --signature ", Both("model"), " --policy ", path,
       " --allow-unsigned-policy --state-dir ", d, "/state"));
   EXPECT_EQ(verify.exit_code, 3);
-  const Result sign = Modelseal(absl::StrCat("policy sign ", path, " --key ",
-                                             d, "/gov.key -o ", d,
-                                             "/typo.sig"));
+  const Result sign = Modelseal(absl::StrCat("policy sign ", path, " --key ", d,
+                                             "/gov.key -o ", d, "/typo.sig"));
   EXPECT_EQ(sign.exit_code, 3);
   EXPECT_FALSE(std::filesystem::exists(d + "/typo.sig"));
 }
@@ -357,10 +349,10 @@ TEST(CardLintTest, ExampleCardMeetsTheDefaultRules) {
 
 TEST(CardLintTest, IncompleteCardFailsWithEveryProblemNamed) {
   TempDir dir;
-  const std::string card = dir.Write(
-      "README.md",
-      "---\nlicense: other\n---\n# Model Details\n[More Information "
-      "Needed]\n");
+  const std::string card =
+      dir.Write("README.md",
+                "---\nlicense: other\n---\n# Model Details\n[More Information "
+                "Needed]\n");
   const Result result = Modelseal("card lint " + card);
   EXPECT_EQ(result.exit_code, 1) << result.out;
   EXPECT_THAT(result.out, HasSubstr("model_card.conditional_field_missing"));
@@ -371,8 +363,7 @@ TEST(CardLintTest, IncompleteCardFailsWithEveryProblemNamed) {
 
 TEST(CardLintTest, UnreadableCardExitsThree) {
   TempDir dir;
-  const std::string card =
-      dir.Write("README.md", "---\nlicense: [unclosed\n");
+  const std::string card = dir.Write("README.md", "---\nlicense: [unclosed\n");
   const Result result = Modelseal("card lint " + card + " --format json");
   EXPECT_EQ(result.exit_code, 3);
   EXPECT_THAT(result.out, HasSubstr("model_card.malformed"));

@@ -35,7 +35,8 @@ absl::string_view SeverityName(Severity severity);
 absl::StatusOr<Severity> ParseSeverity(absl::string_view name);
 
 struct Finding {
-  std::string rule;  // stable id, e.g. "signers.threshold", "scan.pickle.import"
+  std::string
+      rule;  // stable id, e.g. "signers.threshold", "scan.pickle.import"
   Severity severity = Severity::kError;
   std::string message;  // one sentence: what is wrong, and what to do
   // The file concerned, relative to the model root when there is one; empty

@@ -91,9 +91,9 @@ absl::Status VerifyModel(const std::string& model_path,
 
 // What a verified signature establishes.
 struct VerifiedSignature {
-  std::string payload;       // the DSSE payload bytes, now authenticated
-  std::string signer;        // "key <hint>" or "certificate (...)"
-  std::string key_hint;      // hex SHA-256 of the signing key's SPKI PEM
+  std::string payload;   // the DSSE payload bytes, now authenticated
+  std::string signer;    // "key <hint>" or "certificate (...)"
+  std::string key_hint;  // hex SHA-256 of the signing key's SPKI PEM
   std::string leaf_certificate_der;  // certificate method only
 };
 
@@ -111,6 +111,13 @@ absl::Status VerifyModelContents(const std::string& model_path,
                                  absl::string_view verified_payload,
                                  const VerifyOptions& options,
                                  VerifyReport* report);
+
+// The same for a statement the caller has already parsed (from a payload it
+// authenticated): callers that need the statement themselves parse it once.
+absl::Status VerifyModelStatement(const std::string& model_path,
+                                  Statement statement,
+                                  const VerifyOptions& options,
+                                  VerifyReport* report);
 
 }  // namespace modelseal
 

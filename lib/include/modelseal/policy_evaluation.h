@@ -19,8 +19,9 @@
 //      signing time is the log's integrated time when the record verifies,
 //      otherwise the evaluation time (so an unlogged signature is judged as
 //      if made now, which never helps a revoked or expired signer).
-//   2. Thresholds count distinct keys (and organisations when asked): a key
-//      listed twice, or signing twice, counts once.
+//   2. Thresholds count distinct signers and distinct keys (and
+//      organisations when asked): a key listed twice, a bundle given twice,
+//      or one CA signer with two certificates counts once.
 //   3. The statement signed by the counted signatures (they must agree) is
 //      checked against the model once: every changed, missing or unsigned
 //      file is a finding.
@@ -73,8 +74,8 @@ struct SignatureOutcome {
   bool counted = false;
   std::string signer_id;  // empty when no policy signer matched
   std::string organization;
-  std::string key_hint;   // of the key that signed
-  std::string identity;   // "key <hint>", certificate subject, or OIDC id
+  std::string key_hint;    // of the key that signed
+  std::string identity;    // "key <hint>", certificate subject, or OIDC id
   std::string log_origin;  // when a pinned log record verified
   std::uint64_t log_index = 0;
   std::uint64_t integrated_time = 0;

@@ -61,8 +61,7 @@ class PolicyStateStore {
  public:
   // Opens (without creating) the state in `directory`; a missing file is an
   // empty state. The directory is created on the first record.
-  static absl::StatusOr<PolicyStateStore> Open(Env& env,
-                                               std::string directory);
+  static absl::StatusOr<PolicyStateStore> Open(Env& env, std::string directory);
 
   // Refuses a rollback or an equivocation (see above); otherwise records
   // the version (durably) and returns OK.

@@ -40,6 +40,15 @@ struct ReportInfo {
   bool color = false;
 };
 
+// `text` as valid UTF-8: every invalid sequence becomes U+FFFD. Reports
+// quote names and messages that may come from hostile input.
+std::string ToValidUtf8(absl::string_view text);
+
+// For terminals: ToValidUtf8, then control characters (below 0x20, and
+// 0x7f) written as \xNN, so no quoted string can move the cursor, clear a
+// line or start a new one (a forged "PASSED" line).
+std::string ToPrintableText(absl::string_view text);
+
 // Text: one line per finding, grouped by severity (most serious first):
 //   error    model_card.required_section  README.md: the card has no 'Uses'…
 std::string FindingsToText(const std::vector<Finding>& findings, bool color);

@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -207,18 +206,15 @@ TEST(ScanTest, SafetensorsAndGgufCostTheirHeadersOnlyEvenAt4GiB) {
   const std::string path = dir.Write("big.safetensors", prefix + header);
   ASSERT_EQ(
       truncate(path.c_str(), static_cast<off_t>(8 + header.size() + data)), 0);
-  const auto start = std::chrono::steady_clock::now();
+  // The cost is asserted in bytes read, not in time (speed belongs to
+  // bench/scan_bench.py).
   MODELSEAL_ASSERT_OK_AND_ASSIGN(ScanReport report,
                                  ScanPaths({path}, ScanOptions()));
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
   ASSERT_EQ(report.files.size(), 1u);
   EXPECT_EQ(report.files[0].format, "safetensors");
   EXPECT_TRUE(report.findings.empty()) << report.findings[0].message;
   EXPECT_EQ(report.files[0].size, 8 + header.size() + data);
   EXPECT_LT(report.files[0].bytes_read, 8u * 1024);
-  EXPECT_LT(seconds, 0.5);
 }
 
 TEST_F(ScanCorpusTest, ThreadCountDoesNotChangeTheReport) {

@@ -26,9 +26,9 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "modelseal/limits.h"
-#include "modelseal/model_walk.h"
 #include "modelseal/status.h"
 #include "util/json_writer.h"
+#include "util/utf8.h"
 
 namespace modelseal {
 namespace {
@@ -80,25 +80,14 @@ bool IsPlaceholder(absl::string_view text) {
   return absl::StripAsciiWhitespace(text) == kCardPlaceholder;
 }
 
-// IsValidUtf8 answers yes or no; for the message, find where the first bad
-// sequence starts by checking each multi-byte sequence on its own.
+// For the message, find where the first bad sequence starts.
 absl::Status CheckUtf8(absl::string_view bytes, absl::string_view source) {
-  if (IsValidUtf8(bytes)) return absl::OkStatus();
   std::size_t line = 1;
   std::size_t column = 1;
   std::size_t i = 0;
   while (i < bytes.size()) {
     const unsigned char byte = static_cast<unsigned char>(bytes[i]);
-    std::size_t width = 0;
-    if (byte < 0x80) {
-      width = 1;
-    } else {
-      for (std::size_t n = 2; n <= 4 && width == 0; ++n) {
-        if (i + n <= bytes.size() && IsValidUtf8(bytes.substr(i, n))) {
-          width = n;
-        }
-      }
-    }
+    const std::size_t width = util::Utf8SequenceLength(bytes, i);
     if (width == 0) break;
     if (byte == '\n') {
       ++line;
@@ -108,6 +97,7 @@ absl::Status CheckUtf8(absl::string_view bytes, absl::string_view source) {
     }
     i += width;
   }
+  if (i == bytes.size()) return absl::OkStatus();
   return CardError(source, line, column, "invalid UTF-8");
 }
 

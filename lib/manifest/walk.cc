@@ -10,6 +10,7 @@
 #include "modelseal/limits.h"
 #include "modelseal/model_walk.h"
 #include "modelseal/status.h"
+#include "util/utf8.h"
 
 namespace modelseal {
 
@@ -47,38 +48,10 @@ bool IsIgnored(absl::string_view name,
 }
 
 bool IsValidUtf8(absl::string_view text) {
-  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const unsigned char lead = bytes[i];
-    std::size_t extra = 0;
-    std::uint32_t code = 0;
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    } else if ((lead & 0xe0) == 0xc0) {
-      extra = 1;
-      code = lead & 0x1f;
-    } else if ((lead & 0xf0) == 0xe0) {
-      extra = 2;
-      code = lead & 0x0f;
-    } else if ((lead & 0xf8) == 0xf0) {
-      extra = 3;
-      code = lead & 0x07;
-    } else {
-      return false;
-    }
-    if (i + extra >= text.size()) return false;
-    for (std::size_t k = 1; k <= extra; ++k) {
-      if ((bytes[i + k] & 0xc0) != 0x80) return false;
-      code = (code << 6) | (bytes[i + k] & 0x3f);
-    }
-    static constexpr std::uint32_t kMinimum[] = {0, 0x80, 0x800, 0x10000};
-    if (code < kMinimum[extra] || code > 0x10ffff ||
-        (code >= 0xd800 && code <= 0xdfff)) {
-      return false;
-    }
-    i += extra + 1;
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t length = util::Utf8SequenceLength(text, i);
+    if (length == 0) return false;
+    i += length;
   }
   return true;
 }

@@ -14,17 +14,6 @@
 namespace modelseal {
 namespace {
 
-Finding CardFinding(std::string rule, Severity severity, std::string message,
-                    absl::string_view path, std::string policy_ref) {
-  Finding finding;
-  finding.rule = std::move(rule);
-  finding.severity = severity;
-  finding.message = std::move(message);
-  finding.path = std::string(path);
-  finding.policy_ref = std::move(policy_ref);
-  return finding;
-}
-
 std::size_t CountWords(absl::string_view text) {
   std::size_t words = 0;
   for (absl::string_view word :
@@ -64,12 +53,13 @@ std::vector<Finding> EvaluateCardRules(const ModelCard& card,
   for (std::size_t i = 0; i < rules.required_fields.size(); ++i) {
     const std::string& field = rules.required_fields[i];
     if (!card.HasField(field)) {
-      findings.push_back(CardFinding(
+      findings.push_back(MakeFinding(
           "model_card.field_missing", severity,
           absl::StrCat("the card's front matter has no '", field,
                        "' (or only a placeholder); add it to the YAML "
                        "header between the '---' lines"),
-          path, absl::StrCat("model_card.required_fields[", i, "]")));
+          std::string(path),
+          absl::StrCat("model_card.required_fields[", i, "]")));
     }
   }
   for (const CardSectionRule& rule : rules.required_sections) {
@@ -77,7 +67,7 @@ std::vector<Finding> EvaluateCardRules(const ModelCard& card,
     titles.insert(titles.end(), rule.aliases.begin(), rule.aliases.end());
     const CardSection* section = card.FindSection(titles);
     if (section == nullptr) {
-      findings.push_back(CardFinding(
+      findings.push_back(MakeFinding(
           "model_card.section_missing", severity,
           absl::StrCat(
               "the card has no '", rule.title, "' section",
@@ -86,20 +76,20 @@ std::vector<Finding> EvaluateCardRules(const ModelCard& card,
                   : absl::StrCat(" (nor ", absl::StrJoin(rule.aliases, ", "),
                                  ")"),
               "; add a heading with that title and its text"),
-          path, rule.policy_ref));
+          std::string(path), rule.policy_ref));
       continue;
     }
     const std::size_t index =
         static_cast<std::size_t>(section - card.sections.data());
     const std::size_t words = CountWords(card.SectionTextWithChildren(index));
     if (words < rule.min_words) {
-      findings.push_back(CardFinding(
+      findings.push_back(MakeFinding(
           "model_card.section_empty", severity,
           absl::StrCat("the '", section->title, "' section (line ",
                        section->line, ") has ", words, " word",
                        words == 1 ? "" : "s", ", the policy asks for at least ",
                        rule.min_words, "; fill it in"),
-          path, rule.policy_ref));
+          std::string(path), rule.policy_ref));
     }
   }
   for (const CardConditionalRule& rule : rules.rules) {
@@ -113,11 +103,11 @@ std::vector<Finding> EvaluateCardRules(const ModelCard& card,
     if (!applies) continue;
     for (const std::string& field : rule.require_fields) {
       if (!card.HasField(field)) {
-        findings.push_back(CardFinding(
+        findings.push_back(MakeFinding(
             "model_card.conditional_field_missing", severity,
             absl::StrCat("the card says ", rule.field, ": ", rule.equals,
                          ", which requires '", field, "' too; add it"),
-            path, rule.policy_ref));
+            std::string(path), rule.policy_ref));
       }
     }
   }
@@ -133,13 +123,14 @@ std::vector<Finding> EvaluateCardRules(const ModelCard& card,
     }
     if (lines.empty()) continue;
     if (lines.size() > 10) lines.resize(10);
-    findings.push_back(CardFinding(
+    findings.push_back(MakeFinding(
         "model_card.placeholder", severity,
         absl::StrCat("the card still contains the placeholder '", placeholder,
                      "' (line", lines.size() == 1 ? " " : "s ",
                      absl::StrJoin(lines, ", "),
                      "); replace it with real information"),
-        path, absl::StrCat("model_card.forbidden_placeholders[", i, "]")));
+        std::string(path),
+        absl::StrCat("model_card.forbidden_placeholders[", i, "]")));
   }
   return findings;
 }
@@ -150,10 +141,10 @@ std::vector<Finding> EvaluateLicense(const ModelCard& card,
                                      std::string* canonical) {
   std::vector<Finding> findings;
   if (!card.license.has_value()) {
-    findings.push_back(CardFinding(
+    findings.push_back(MakeFinding(
         "licenses.missing", Severity::kError,
         "the card names no license; add 'license: <id>' to its front matter",
-        path, "licenses"));
+        std::string(path), "licenses"));
     return findings;
   }
   std::string id = *card.license;
@@ -171,29 +162,29 @@ std::vector<Finding> EvaluateLicense(const ModelCard& card,
   };
   if (listed(licenses.deny)) {
     findings.push_back(
-        CardFinding("licenses.denied", Severity::kError,
+        MakeFinding("licenses.denied", Severity::kError,
                     absl::StrCat("the license '", id, "' (", resolved.spdx,
                                  ") is on the policy's deny list"),
-                    path, "licenses.deny"));
+                    std::string(path), "licenses.deny"));
   } else if (listed(licenses.review)) {
-    findings.push_back(CardFinding(
+    findings.push_back(MakeFinding(
         "licenses.review", Severity::kWarning,
         absl::StrCat("the license '", id, "' (", resolved.spdx,
                      ") needs a review before use (policy review list)"),
-        path, "licenses.review"));
+        std::string(path), "licenses.review"));
   } else if (!listed(licenses.allow)) {
     if (licenses.unknown == UnknownLicense::kAllow) return findings;
     const Severity severity = licenses.unknown == UnknownLicense::kDeny
                                   ? Severity::kError
                                   : Severity::kWarning;
-    findings.push_back(CardFinding(
+    findings.push_back(MakeFinding(
         "licenses.unknown", severity,
         absl::StrCat(
             "the license '", id, "' (", resolved.spdx, ") is ",
             resolved.ambiguous ? "a family name, not one license, and " : "",
             "in none of the policy's lists (unknown: ",
             licenses.unknown == UnknownLicense::kDeny ? "deny" : "review", ")"),
-        path, "licenses.unknown"));
+        std::string(path), "licenses.unknown"));
   }
   return findings;
 }

@@ -25,17 +25,6 @@
 namespace modelseal {
 namespace {
 
-Finding MakeFinding(std::string rule, Severity severity, std::string message,
-                    std::string path, std::string policy_ref) {
-  Finding finding;
-  finding.rule = std::move(rule);
-  finding.severity = severity;
-  finding.message = std::move(message);
-  finding.path = std::move(path);
-  finding.policy_ref = std::move(policy_ref);
-  return finding;
-}
-
 bool HasRole(const PolicySigner& signer,
              const std::vector<std::string>& roles) {
   if (roles.empty()) return true;

@@ -1,5 +1,7 @@
 #include "modelseal/finding.h"
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 
 namespace modelseal {
@@ -25,6 +27,17 @@ absl::StatusOr<Severity> ParseSeverity(absl::string_view name) {
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown severity '", name, "' (info, warning, error or critical)"));
+}
+
+Finding MakeFinding(std::string rule, Severity severity, std::string message,
+                    std::string path, std::string policy_ref) {
+  Finding finding;
+  finding.rule = std::move(rule);
+  finding.severity = severity;
+  finding.message = std::move(message);
+  finding.path = std::move(path);
+  finding.policy_ref = std::move(policy_ref);
+  return finding;
 }
 
 bool FindingsFail(const std::vector<Finding>& findings, bool strict) {

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "util/json_writer.h"
+#include "util/utf8.h"
 
 namespace modelseal {
 namespace {
@@ -119,41 +120,14 @@ void WriteFinding(JsonWriter& json, const Finding& finding) {
 std::string ToValidUtf8(absl::string_view text) {
   std::string out;
   out.reserve(text.size());
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    std::size_t length = 0;
-    std::uint32_t minimum = 0;
-    if (lead < 0x80) {
-      out.push_back(text[i++]);
-      continue;
-    } else if ((lead & 0xe0) == 0xc0) {
-      length = 2;
-      minimum = 0x80;
-    } else if ((lead & 0xf0) == 0xe0) {
-      length = 3;
-      minimum = 0x800;
-    } else if ((lead & 0xf8) == 0xf0) {
-      length = 4;
-      minimum = 0x10000;
-    }
-    bool valid = length != 0 && i + length <= text.size();
-    std::uint32_t code = valid ? lead & (0x7f >> length) : 0;
-    for (std::size_t k = 1; valid && k < length; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xc0) != 0x80) valid = false;
-      code = (code << 6) | (next & 0x3f);
-    }
-    if (valid && (code < minimum || code > 0x10ffff ||
-                  (code >= 0xd800 && code <= 0xdfff))) {
-      valid = false;
-    }
-    if (valid) {
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t length = util::Utf8SequenceLength(text, i);
+    if (length == 0) {
+      out += "\xef\xbf\xbd";  // U+FFFD
+      ++i;
+    } else {
       out.append(text.data() + i, length);
       i += length;
-    } else {
-      out += "\xef\xbf\xbd";
-      ++i;
     }
   }
   return out;

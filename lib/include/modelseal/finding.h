@@ -52,6 +52,10 @@ struct Finding {
   std::string policy_ref;
 };
 
+// A finding from its usual fields (member and offset left empty).
+Finding MakeFinding(std::string rule, Severity severity, std::string message,
+                    std::string path = "", std::string policy_ref = "");
+
 // One entry of a rule catalog: what a rule id means, for SARIF's
 // tool.driver.rules and for the docs. Each producer (policy, scan) keeps its
 // catalog beside its rules.

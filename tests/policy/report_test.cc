@@ -37,18 +37,6 @@ using ::testing::Not;
 const std::string kSarifSchema =
     MODELSEAL_TEST_VECTORS_DIR "/sarif/sarif-schema-2.1.0.json";
 
-Finding MakeFinding(const std::string& rule, Severity severity,
-                    const std::string& message, const std::string& path = "",
-                    const std::string& policy_ref = "") {
-  Finding finding;
-  finding.rule = rule;
-  finding.severity = severity;
-  finding.message = message;
-  finding.path = path;
-  finding.policy_ref = policy_ref;
-  return finding;
-}
-
 // True when `text` is valid UTF-8 (no overlongs, surrogates or values above
 // U+10FFFF).
 bool IsValidUtf8(absl::string_view text) {

@@ -28,10 +28,9 @@ class KeylessModelTest : public ::testing::Test {
     std::filesystem::copy(kExample, dir_.Join("model"),
                           std::filesystem::copy_options::recursive);
     ASSERT_EQ(Modelseal("keygen --out " + dir_.Join("ibm")).exit_code, 0);
-    const Result signed_by_key =
-        Modelseal(absl::StrCat("sign ", dir_.Join("model"), " --key ",
-                               dir_.Join("ibm.key"), " -o ",
-                               dir_.Join("ibm.sig"), " -q"));
+    const Result signed_by_key = Modelseal(absl::StrCat(
+        "sign ", dir_.Join("model"), " --key ", dir_.Join("ibm.key"), " -o ",
+        dir_.Join("ibm.sig"), " -q"));
     ASSERT_EQ(signed_by_key.exit_code, 0) << signed_by_key.err;
     // The statement the key signed, signed again by a keyless identity.
     const std::string bundle = ReadAll(dir_.Join("ibm.sig"));
@@ -82,9 +81,9 @@ TEST_F(KeylessModelTest, ChangedModelFailsEvenWithTheRightIdentity) {
 }
 
 TEST_F(KeylessModelTest, KeylessBundleWithKeyFlagSaysWhichFlagsItNeeds) {
-  const Result result = Modelseal(absl::StrCat(
-      "verify ", dir_.Join("model"), " --signature ", dir_.Join("keyless.sig"),
-      " --key ", dir_.Join("ibm.pub")));
+  const Result result = Modelseal(
+      absl::StrCat("verify ", dir_.Join("model"), " --signature ",
+                   dir_.Join("keyless.sig"), " --key ", dir_.Join("ibm.pub")));
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.out, HasSubstr("--certificate-identity"));
 }
@@ -120,8 +119,8 @@ TEST_F(KeylessModelTest, PolicyCountsAKeylessSignerBesideAKeySigner) {
         " --policy ", policy, " --allow-unsigned-policy --trusted-root ",
         dir_.Join("root.json"), " --state-dir ", dir_.Join("state")));
   };
-  const Result both = verify(
-      absl::StrCat(dir_.Join("ibm.sig"), " ", dir_.Join("keyless.sig")));
+  const Result both =
+      verify(absl::StrCat(dir_.Join("ibm.sig"), " ", dir_.Join("keyless.sig")));
   EXPECT_EQ(both.exit_code, 0) << both.out << both.err;
   EXPECT_THAT(both.out, HasSubstr("lab-ci (lab)"));
   const Result key_only = verify(dir_.Join("ibm.sig"));

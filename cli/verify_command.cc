@@ -47,6 +47,14 @@ struct VerifyFlags {
   KeylessFlags keyless;
 };
 
+absl::Status KeylessBundleNeedsIdentity() {
+  return absl::UnauthenticatedError(
+      "this bundle is a Sigstore keyless signature (a Fulcio certificate): "
+      "verify it with --certificate-identity[-regexp] and "
+      "--certificate-oidc-issuer[-regexp] (and --trusted-root for a private "
+      "Sigstore), not --key/--ca");
+}
+
 // Sigstore keyless signatures of a model: the bundle is verified against the
 // trusted root and the expected identity, then the model against the
 // statement it carries. The report's signer names the identity and the
@@ -327,14 +335,20 @@ int RunVerify(const VerifyFlags& flags) {
       if (keyless) {
         status = VerifyKeylessModel(flags.model, *bundle, *root, identity,
                                     options, &details);
-      } else if (sigstore::IsKeylessBundle(*bundle)) {
-        status = absl::UnauthenticatedError(
-            "this bundle is a Sigstore keyless signature (a Fulcio "
-            "certificate): verify it with --certificate-identity[-regexp] "
-            "and --certificate-oidc-issuer[-regexp] (and --trusted-root for "
-            "a private Sigstore), not --key/--ca");
       } else {
-        status = VerifyModel(flags.model, *bundle, options, &details);
+        // With --ca the probe must come first: a Fulcio root given as a CA
+        // would otherwise accept any keyless signer without an identity
+        // check. With --key a certificate bundle is refused anyway, so the
+        // probe (a full parse) only runs to explain a failure.
+        const bool ca_trust = !options.ca_roots_der.empty();
+        if (ca_trust && sigstore::IsKeylessBundle(*bundle)) {
+          status = KeylessBundleNeedsIdentity();
+        } else {
+          status = VerifyModel(flags.model, *bundle, options, &details);
+          if (!status.ok() && !ca_trust && sigstore::IsKeylessBundle(*bundle)) {
+            status = KeylessBundleNeedsIdentity();
+          }
+        }
       }
       if (status.ok() && !log_keys.empty()) {
         auto inclusion = CheckLogRecord(flags, log_keys, *bundle);

@@ -1,6 +1,6 @@
 // SHA-256 throughput on 1 MiB buffers, the engine's read size: OpenSSL's EVP
-// as the baseline, one SHA-NI stream, and two streams advanced together by
-// Sha256UpdatePair (bytes of both streams are counted).
+// as the baseline, one SHA-NI stream, and two, three and four streams
+// advanced together by Sha256UpdateMany (bytes of all streams are counted).
 #include <openssl/evp.h>
 
 #include <cstddef>
@@ -16,7 +16,7 @@ namespace {
 
 constexpr std::int64_t kBufferBytes = std::int64_t{1} << 20;
 
-enum class Variant { kOpenSsl, kShaNi, kShaNiX2 };
+enum class Variant { kOpenSsl, kShaNi, kShaNiX2, kShaNiX3, kShaNiX4 };
 
 std::vector<std::uint8_t> Buffer(std::uint8_t seed) {
   std::vector<std::uint8_t> buffer(static_cast<std::size_t>(kBufferBytes));
@@ -51,24 +51,40 @@ void BM_Sha256(benchmark::State& state, Variant variant) {
     state.SkipWithError("this CPU has no usable SHA-NI");
     return;
   }
-  Sha256Stream first;
-  Sha256Stream second;
-  if (variant == Variant::kShaNi) {
-    for (auto _ : state) first.Update(a.data(), a.size());
-    state.SetBytesProcessed(state.iterations() * kBufferBytes);
-  } else {
-    for (auto _ : state) {
-      Sha256UpdatePair(first, a.data(), a.size(), second, b.data(), b.size());
-    }
-    state.SetBytesProcessed(state.iterations() * 2 * kBufferBytes);
+  const std::size_t count = variant == Variant::kShaNi     ? 1
+                            : variant == Variant::kShaNiX2 ? 2
+                            : variant == Variant::kShaNiX3 ? 3
+                                                           : 4;
+  std::vector<std::vector<std::uint8_t>> inputs;
+  std::vector<Sha256Stream> streams(count);
+  std::vector<Sha256Stream*> stream_pointers;
+  std::vector<const std::uint8_t*> data;
+  std::vector<std::size_t> lengths(count, a.size());
+  for (std::size_t i = 0; i < count; ++i) {
+    inputs.push_back(i == 0   ? a
+                     : i == 1 ? b
+                              : Buffer(static_cast<std::uint8_t>(i + 1)));
   }
-  benchmark::DoNotOptimize(first.Finish());
-  benchmark::DoNotOptimize(second.Finish());
+  for (std::size_t i = 0; i < count; ++i) {
+    stream_pointers.push_back(&streams[i]);
+    data.push_back(inputs[i].data());
+  }
+  for (auto _ : state) {
+    Sha256UpdateMany(stream_pointers.data(), data.data(), lengths.data(),
+                     count);
+  }
+  state.SetBytesProcessed(state.iterations() *
+                          static_cast<std::int64_t>(count) * kBufferBytes);
+  for (Sha256Stream& stream : streams) {
+    benchmark::DoNotOptimize(stream.Finish());
+  }
 }
 
 BENCHMARK_CAPTURE(BM_Sha256, openssl, Variant::kOpenSsl);
 BENCHMARK_CAPTURE(BM_Sha256, shani, Variant::kShaNi);
 BENCHMARK_CAPTURE(BM_Sha256, shani_x2, Variant::kShaNiX2);
+BENCHMARK_CAPTURE(BM_Sha256, shani_x3, Variant::kShaNiX3);
+BENCHMARK_CAPTURE(BM_Sha256, shani_x4, Variant::kShaNiX4);
 
 }  // namespace
 }  // namespace modelseal::hash_internal

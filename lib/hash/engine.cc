@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <atomic>
 #include <bit>
+#include <condition_variable>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -10,6 +12,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "hash/sha256.h"
 #include "modelseal/blake3.h"
 #include "modelseal/hash_engine.h"
@@ -52,12 +55,12 @@ struct Piece {
 class OpenUnit {
  public:
   static absl::StatusOr<OpenUnit> Open(Env& env, const HashTask& task,
-                                       const Unit& unit) {
+                                       const Unit& unit, bool map) {
     MODELSEAL_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file,
                                env.OpenForRead(task.path));
     MODELSEAL_ASSIGN_OR_RETURN(FileInfo info, file->Stat());
     MODELSEAL_RETURN_IF_ERROR(CheckUnchanged(task, info, "before hashing"));
-    return OpenUnit(std::move(file), unit);
+    return OpenUnit(std::move(file), unit, map);
   }
 
   std::uint64_t remaining() const { return unit_.length - done_; }
@@ -116,26 +119,25 @@ class OpenUnit {
   }
 
  private:
-  OpenUnit(std::unique_ptr<RandomAccessFile> file, Unit unit)
-      : file_(std::move(file)), unit_(unit) {}
+  OpenUnit(std::unique_ptr<RandomAccessFile> file, Unit unit, bool map)
+      : file_(std::move(file)), unit_(unit), use_map_(map) {}
 
   std::unique_ptr<RandomAccessFile> file_;
   Unit unit_;
   std::uint64_t done_ = 0;
   std::uint64_t prefetched_ = 0;
-  bool use_map_ = true;
+  bool use_map_;
 };
 
 // Runs `hash` over pieces, catching a bus error in their mappings (a file
 // truncated while hashed) as kDataLoss naming `what`.
-absl::Status HashPieces(std::initializer_list<const Piece*> pieces,
-                        absl::string_view what,
+absl::Status HashPieces(absl::Span<const Piece> pieces, absl::string_view what,
                         absl::FunctionRef<void()> hash) {
-  const MappedRegion* regions[2] = {nullptr, nullptr};
+  const MappedRegion* regions[limits::kSha256StreamsPerWorker];
   std::size_t count = 0;
-  for (const Piece* piece : pieces) {
-    if (piece != nullptr && piece->region != nullptr && count < 2) {
-      regions[count++] = piece->region.get();
+  for (const Piece& piece : pieces) {
+    if (piece.region != nullptr && count < std::size(regions)) {
+      regions[count++] = piece.region.get();
     }
   }
   if (count == 0) {
@@ -209,10 +211,16 @@ class RunState {
   }
 
   absl::StatusOr<OpenUnit> Open(const Unit& unit) {
-    return OpenUnit::Open(env_, tasks_[unit.task], unit);
+    return OpenUnit::Open(env_, tasks_[unit.task], unit,
+                          options_.map_large_reads);
   }
   const HashTask& task(std::size_t i) const { return tasks_[i]; }
   std::size_t unit_count() const { return units_.size(); }
+  // Units not yet handed out by Next().
+  std::size_t units_left() const {
+    const std::size_t next = next_.load(std::memory_order_relaxed);
+    return next >= units_.size() ? 0 : units_.size() - next;
+  }
   bool cancelled() const { return cancelled_.load(std::memory_order_relaxed); }
 
   void SetDigest(std::size_t task, std::vector<std::uint8_t> digest) {
@@ -309,8 +317,9 @@ absl::Status HashUnit(RunState& state, const Unit& unit,
     MODELSEAL_RETURN_IF_ERROR(hasher.SetInputOffset(unit.offset - task.offset));
     while (open.remaining() > 0 && !state.cancelled()) {
       MODELSEAL_ASSIGN_OR_RETURN(Piece piece, open.NextPiece(task, buffer));
-      MODELSEAL_RETURN_IF_ERROR(HashPieces(
-          {&piece}, task.path, [&] { hasher.Update(piece.data, piece.size); }));
+      MODELSEAL_RETURN_IF_ERROR(
+          HashPieces(absl::MakeConstSpan(&piece, 1), task.path,
+                     [&] { hasher.Update(piece.data, piece.size); }));
       state.Progress(piece.size);
     }
     MODELSEAL_RETURN_IF_ERROR(open.Close(task));
@@ -320,9 +329,9 @@ absl::Status HashUnit(RunState& state, const Unit& unit,
   std::unique_ptr<Hasher> hasher = Hasher::Create(algorithm);
   while (open.remaining() > 0 && !state.cancelled()) {
     MODELSEAL_ASSIGN_OR_RETURN(Piece piece, open.NextPiece(task, buffer));
-    MODELSEAL_RETURN_IF_ERROR(HashPieces({&piece}, task.path, [&] {
-      hasher->Update(absl::MakeConstSpan(piece.data, piece.size));
-    }));
+    MODELSEAL_RETURN_IF_ERROR(HashPieces(
+        absl::MakeConstSpan(&piece, 1), task.path,
+        [&] { hasher->Update(absl::MakeConstSpan(piece.data, piece.size)); }));
     state.Progress(piece.size);
   }
   MODELSEAL_RETURN_IF_ERROR(open.Close(task));
@@ -339,98 +348,188 @@ void SingleLaneWorker(RunState& state, HashAlgorithm algorithm) {
   }
 }
 
-// SHA-256: two units in flight, advanced together so that their block
-// compressions interleave (see hash/sha256.h).
-class Sha256PairWorker {
- public:
-  explicit Sha256PairWorker(RunState& state) : state_(state) {}
+// SHA-256 streams cannot be split, so the engine keeps several in flight on
+// each core and interleaves their compressions (hash/sha256.h). Streams in
+// progress live in a pool shared by all workers: between two rounds a worker
+// hands its streams back and takes its fair share again, so when some
+// streams finish early (the last, shorter shard of a file; small files) the
+// others are spread over every core instead of one core hashing its leftovers
+// alone while another idles.
+struct Sha256Job {
+  std::size_t task = 0;
+  std::optional<OpenUnit> open;
+  hash_internal::Sha256Stream stream;
+};
 
-  void Run() {
-    Refill(lanes_[0]);
-    Refill(lanes_[1]);
-    while (lanes_[0].open || lanes_[1].open) {
-      if (state_.cancelled()) return;
-      Piece pieces[2];
-      for (int i = 0; i < 2; ++i) {
-        Lane& lane = lanes_[i];
-        if (!lane.open) continue;
-        auto piece = lane.open->NextPiece(state_.task(lane.open->unit().task),
-                                          lane.buffer.data);
-        if (!piece.ok()) {
-          state_.Fail(lane.open->unit().task, piece.status());
-          return;
+class Sha256Pool {
+ public:
+  Sha256Pool(RunState& state, unsigned workers, std::size_t lanes)
+      : state_(state), workers_(workers), lanes_(lanes) {}
+
+  // Returns the unfinished jobs in `held` to the pool and refills `held` with
+  // this worker's share: the started jobs with the most bytes left first, then
+  // new units. Blocks while other workers hold all the remaining work. An
+  // empty `held` on return means there is nothing left for this worker.
+  void Exchange(std::vector<std::unique_ptr<Sha256Job>>& held) {
+    std::size_t to_open = 0;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      for (auto& job : held) idle_.push_back(std::move(job));
+      held.clear();
+      for (;;) {
+        if (state_.cancelled()) return;
+        const std::size_t unstarted = state_.units_left();
+        const std::size_t share = std::clamp<std::size_t>(
+            (live_ + unstarted + workers_ - 1) / workers_, 1, lanes_);
+        // Started jobs first: they hold files open and their share of the
+        // remaining work only shrinks if someone advances them.
+        std::sort(idle_.begin(), idle_.end(), [](const auto& a, const auto& b) {
+          return a->open->remaining() < b->open->remaining();
+        });
+        while (held.size() < share && !idle_.empty()) {
+          held.push_back(std::move(idle_.back()));
+          idle_.pop_back();
         }
-        pieces[i] = *std::move(piece);
+        to_open = std::min(share - held.size(), unstarted);
+        live_ += to_open;
+        if (!held.empty() || to_open > 0) break;
+        if (live_ == 0) return;
+        // Everything left is held by other workers; one of them hands a job
+        // back at its next exchange if its share shrank.
+        changed_.wait(lock);
       }
-      const bool both = lanes_[0].open && lanes_[1].open;
-      const int only = lanes_[0].open ? 0 : 1;
-      const std::string what =
-          both ? absl::StrCat(state_.task(lanes_[0].open->unit().task).path,
-                              " or ",
-                              state_.task(lanes_[1].open->unit().task).path)
-               : state_.task(lanes_[only].open->unit().task).path;
-      absl::Status hashed = HashPieces({&pieces[0], &pieces[1]}, what, [&] {
-        if (both) {
-          hash_internal::Sha256UpdatePair(lanes_[0].stream, pieces[0].data,
-                                          pieces[0].size, lanes_[1].stream,
-                                          pieces[1].data, pieces[1].size);
-        } else {
-          lanes_[only].stream.Update(pieces[only].data, pieces[only].size);
-        }
-      });
-      if (!hashed.ok()) {
-        for (Lane& lane : lanes_) {
-          if (lane.open) state_.Fail(lane.open->unit().task, hashed);
-        }
+      if (!idle_.empty()) changed_.notify_all();
+    }
+    // Files are opened outside the lock so that one worker's open() does not
+    // stall the others.
+    for (std::size_t i = 0; i < to_open; ++i) {
+      Unit unit;
+      if (!state_.Next(&unit)) {
+        Finished();
+        continue;
+      }
+      auto open = state_.Open(unit);
+      if (!open.ok()) {
+        state_.Fail(unit.task, open.status());
+        Finished();
+        Wake();
         return;
       }
-      const std::size_t got[2] = {pieces[0].size, pieces[1].size};
-      state_.Progress(got[0] + got[1]);
-      for (Lane& lane : lanes_) {
-        if (lane.open && lane.open->remaining() == 0) {
-          Complete(lane);
-          Refill(lane);
-        }
+      auto job = std::make_unique<Sha256Job>();
+      job->task = unit.task;
+      job->open.emplace(*std::move(open));
+      if (job->open->remaining() == 0) {
+        Complete(*job);
+        continue;
+      }
+      held.push_back(std::move(job));
+    }
+  }
+
+  // Closes a job whose bytes are all hashed and records its digest.
+  void Complete(Sha256Job& job) {
+    absl::Status status = job.open->Close(state_.task(job.task));
+    const auto digest = job.stream.Finish();
+    job.open.reset();
+    Finished();
+    if (!status.ok()) {
+      state_.Fail(job.task, std::move(status));
+      Wake();
+      return;
+    }
+    state_.SetDigest(job.task, {digest.begin(), digest.end()});
+  }
+
+  // Wakes waiting workers after a failure so that they see the cancellation.
+  void Wake() {
+    std::lock_guard<std::mutex> lock(mu_);
+    changed_.notify_all();
+  }
+
+ private:
+  void Finished() {
+    std::lock_guard<std::mutex> lock(mu_);
+    --live_;
+    changed_.notify_all();
+  }
+
+  RunState& state_;
+  const unsigned workers_;
+  const std::size_t lanes_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::vector<std::unique_ptr<Sha256Job>> idle_;
+  // Jobs started (taken from the unit queue) and not yet completed.
+  std::size_t live_ = 0;
+};
+
+// One worker: each round reads the next piece of every job it holds and
+// hashes them together.
+class Sha256Worker {
+ public:
+  explicit Sha256Worker(RunState& state, Sha256Pool& pool)
+      : state_(state), pool_(pool) {}
+
+  void Run() {
+    for (;;) {
+      pool_.Exchange(held_);
+      if (held_.empty() || state_.cancelled()) return;
+      if (!Round()) {
+        pool_.Wake();
+        return;
       }
     }
   }
 
  private:
-  struct Lane {
-    std::optional<OpenUnit> open;
-    hash_internal::Sha256Stream stream;
-    AlignedBuffer buffer;
-  };
-
-  void Complete(Lane& lane) {
-    const std::size_t task = lane.open->unit().task;
-    absl::Status status = lane.open->Close(state_.task(task));
-    const auto digest = lane.stream.Finish();
-    lane.open.reset();
-    if (!status.ok()) {
-      state_.Fail(task, std::move(status));
-      return;
-    }
-    state_.SetDigest(task, {digest.begin(), digest.end()});
-  }
-
-  // Opens the next unit into `lane`; zero-length units finish at once.
-  void Refill(Lane& lane) {
-    Unit unit;
-    while (state_.Next(&unit)) {
-      auto open = state_.Open(unit);
-      if (!open.ok()) {
-        state_.Fail(unit.task, open.status());
-        return;
+  bool Round() {
+    const std::size_t count = held_.size();
+    Piece pieces[limits::kSha256StreamsPerWorker];
+    hash_internal::Sha256Stream* streams[limits::kSha256StreamsPerWorker];
+    const std::uint8_t* data[limits::kSha256StreamsPerWorker];
+    std::size_t lengths[limits::kSha256StreamsPerWorker];
+    std::string what;
+    for (std::size_t i = 0; i < count; ++i) {
+      Sha256Job& job = *held_[i];
+      const HashTask& task = state_.task(job.task);
+      auto piece = job.open->NextPiece(task, buffers_[i].data);
+      if (!piece.ok()) {
+        state_.Fail(job.task, piece.status());
+        return false;
       }
-      lane.open.emplace(*std::move(open));
-      if (lane.open->remaining() > 0) return;
-      Complete(lane);
+      pieces[i] = *std::move(piece);
+      streams[i] = &job.stream;
+      data[i] = pieces[i].data;
+      lengths[i] = pieces[i].size;
+      absl::StrAppend(&what, i == 0 ? "" : " or ", task.path);
     }
+    absl::Status hashed =
+        HashPieces(absl::MakeConstSpan(pieces, count), what, [&] {
+          hash_internal::Sha256UpdateMany(streams, data, lengths, count);
+        });
+    if (!hashed.ok()) {
+      for (auto& job : held_) state_.Fail(job->task, hashed);
+      return false;
+    }
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; i < count; ++i) bytes += lengths[i];
+    state_.Progress(bytes);
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      if (held_[i]->open->remaining() == 0) {
+        pool_.Complete(*held_[i]);
+      } else {
+        held_[kept++] = std::move(held_[i]);
+      }
+    }
+    held_.resize(kept);
+    return true;
   }
 
   RunState& state_;
-  Lane lanes_[2];
+  Sha256Pool& pool_;
+  std::vector<std::unique_ptr<Sha256Job>> held_;
+  AlignedBuffer buffers_[limits::kSha256StreamsPerWorker];
 };
 
 }  // namespace
@@ -452,16 +551,17 @@ absl::StatusOr<std::vector<std::vector<std::uint8_t>>> HashEngine::Run(
   Env& env = options_.env != nullptr ? *options_.env : *Env::Default();
   RunState state(options_, env, tasks);
   state.Plan(threads_);
-  const auto work = [&state, algorithm = options_.algorithm] {
+  // No more workers than units: an idle thread would only cost a buffer.
+  const unsigned workers = static_cast<unsigned>(
+      std::clamp<std::size_t>(state.unit_count(), 1, threads_));
+  Sha256Pool streams(state, workers, limits::kSha256StreamsPerWorker);
+  const auto work = [&state, &streams, algorithm = options_.algorithm] {
     if (algorithm == HashAlgorithm::kSha256) {
-      Sha256PairWorker(state).Run();
+      Sha256Worker(state, streams).Run();
     } else {
       SingleLaneWorker(state, algorithm);
     }
   };
-  // No more workers than units: an idle thread would only cost a buffer.
-  const unsigned workers = static_cast<unsigned>(
-      std::clamp<std::size_t>(state.unit_count(), 1, threads_));
   std::vector<std::thread> pool;
   pool.reserve(workers > 0 ? workers - 1 : 0);
   for (unsigned i = 1; i < workers; ++i) pool.emplace_back(work);

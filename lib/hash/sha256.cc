@@ -65,7 +65,8 @@ bool ShaNiSelfTest() {
   // that differ per stream so that a kernel mixing up its lanes is caught, and
   // an odd start address because callers pass arbitrary pointers.
   constexpr std::size_t kBlocks = 3;
-  alignas(16) std::uint8_t input[2 * kBlocks * 64 + 1];
+  constexpr std::size_t kStreams = 4;
+  alignas(16) std::uint8_t input[kStreams * kBlocks * 64 + 1];
   for (std::size_t i = 0; i < sizeof(input); ++i) {
     input[i] = static_cast<std::uint8_t>(i * 167 + (i >> 3) + 11);
   }
@@ -86,10 +87,36 @@ bool ShaNiSelfTest() {
   Sha256CompressShaNi(single_a, a, kBlocks);
   Sha256CompressShaNi(single_b, b, kBlocks);
   Sha256CompressShaNiX2(pair_a, a, pair_b, b, kBlocks);
-  return std::memcmp(want_a, single_a, sizeof(want_a)) == 0 &&
-         std::memcmp(want_b, single_b, sizeof(want_b)) == 0 &&
-         std::memcmp(want_a, pair_a, sizeof(want_a)) == 0 &&
-         std::memcmp(want_b, pair_b, sizeof(want_b)) == 0;
+  if (std::memcmp(want_a, single_a, sizeof(want_a)) != 0 ||
+      std::memcmp(want_b, single_b, sizeof(want_b)) != 0 ||
+      std::memcmp(want_a, pair_a, sizeof(want_a)) != 0 ||
+      std::memcmp(want_b, pair_b, sizeof(want_b)) != 0) {
+    return false;
+  }
+  // Three and four streams, each lane with its own input and start state.
+  std::uint32_t want[kStreams][8], got[kStreams][8];
+  const std::uint8_t* lanes[kStreams];
+  for (std::size_t s = 0; s < kStreams; ++s) {
+    lanes[s] = a + s * kBlocks * 64;
+    for (int i = 0; i < 8; ++i) {
+      want[s][i] = kSha256InitialState[i] ^ (0x00010203u * (s + 1) + i);
+    }
+  }
+  std::memcpy(got, want, sizeof(got));
+  for (std::size_t s = 0; s < kStreams; ++s) {
+    Sha256CompressPortable(want[s], lanes[s], kBlocks);
+  }
+  std::uint32_t* states[kStreams] = {got[0], got[1], got[2], got[3]};
+  Sha256CompressShaNiX3(states, lanes, kBlocks);
+  Sha256CompressShaNi(got[3], lanes[3], kBlocks);
+  if (std::memcmp(want, got, sizeof(got)) != 0) return false;
+  for (std::size_t s = 0; s < kStreams; ++s) {
+    for (int i = 0; i < 8; ++i) {
+      got[s][i] = kSha256InitialState[i] ^ (0x00010203u * (s + 1) + i);
+    }
+  }
+  Sha256CompressShaNiX4(states, lanes, kBlocks);
+  return std::memcmp(want, got, sizeof(got)) == 0;
 }
 
 }  // namespace
@@ -271,33 +298,101 @@ std::array<std::uint8_t, Sha256Stream::kDigestBytes> Sha256Stream::Finish() {
   return state_->Finish();
 }
 
+void Sha256UpdateMany(Sha256Stream* const streams[],
+                      const std::uint8_t* const data[],
+                      const std::size_t lengths[], std::size_t count) {
+  while (count > kSha256MaxInterleave) {
+    Sha256UpdateMany(streams, data, lengths, kSha256MaxInterleave);
+    streams += kSha256MaxInterleave;
+    data += kSha256MaxInterleave;
+    lengths += kSha256MaxInterleave;
+    count -= kSha256MaxInterleave;
+  }
+  bool interleave = true;
+  for (std::size_t i = 0; i < count; ++i) {
+    Sha256Stream& stream = *streams[i];
+    if (stream.state_ == nullptr) {
+      stream.state_ =
+          std::make_unique<Sha256Stream::State>(NewStreamsUseShaNi());
+    }
+    if (!stream.state_->use_shani) interleave = false;
+    for (std::size_t j = 0; j < i; ++j) {
+      if (streams[j] == streams[i]) interleave = false;
+    }
+  }
+  if (!interleave || count < 2) {
+    for (std::size_t i = 0; i < count; ++i) {
+      streams[i]->Update(data[i], lengths[i]);
+    }
+    return;
+  }
+  // Active streams: those with whole blocks left once their buffered
+  // partial block is completed.
+  Sha256Stream::State* states[kSha256MaxInterleave];
+  const std::uint8_t* at[kSha256MaxInterleave];
+  std::size_t left[kSha256MaxInterleave];
+  for (std::size_t i = 0; i < count; ++i) {
+    states[i] = streams[i]->state_.get();
+    at[i] = data[i];
+    left[i] = lengths[i];
+    states[i]->total_bytes += left[i];
+    states[i]->FillBuffer(at[i], left[i]);
+  }
+  std::size_t order[kSha256MaxInterleave];
+  std::size_t active = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (left[i] >= Sha256Stream::kBlockBytes) order[active++] = i;
+  }
+  // Interleave all active streams for as many blocks as the shortest has,
+  // drop the streams that ran out, and go on with the rest.
+  while (active > 0) {
+    std::size_t blocks = left[order[0]] / Sha256Stream::kBlockBytes;
+    for (std::size_t k = 1; k < active; ++k) {
+      blocks = std::min(blocks, left[order[k]] / Sha256Stream::kBlockBytes);
+    }
+    std::uint32_t* group_states[kSha256MaxInterleave];
+    const std::uint8_t* group_data[kSha256MaxInterleave];
+    for (std::size_t k = 0; k < active; ++k) {
+      group_states[k] = states[order[k]]->h;
+      group_data[k] = at[order[k]];
+    }
+    switch (active) {
+      case 1:
+        Sha256CompressShaNi(group_states[0], group_data[0], blocks);
+        break;
+      case 2:
+        Sha256CompressShaNiX2(group_states[0], group_data[0], group_states[1],
+                              group_data[1], blocks);
+        break;
+      case 3:
+        Sha256CompressShaNiX3(group_states, group_data, blocks);
+        break;
+      default:
+        Sha256CompressShaNiX4(group_states, group_data, blocks);
+        break;
+    }
+    const std::size_t done = blocks * Sha256Stream::kBlockBytes;
+    std::size_t still = 0;
+    for (std::size_t k = 0; k < active; ++k) {
+      const std::size_t i = order[k];
+      at[i] += done;
+      left[i] -= done;
+      if (left[i] >= Sha256Stream::kBlockBytes) order[still++] = i;
+    }
+    active = still;
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    if (left[i] != 0) states[i]->AbsorbAligned(at[i], left[i]);
+  }
+}
+
 void Sha256UpdatePair(Sha256Stream& a, const std::uint8_t* data_a,
                       std::size_t length_a, Sha256Stream& b,
                       const std::uint8_t* data_b, std::size_t length_b) {
-  if (a.state_ == nullptr || b.state_ == nullptr || &a == &b ||
-      !a.state_->use_shani || !b.state_->use_shani) {
-    a.Update(data_a, length_a);
-    b.Update(data_b, length_b);
-    return;
-  }
-  Sha256Stream::State& sa = *a.state_;
-  Sha256Stream::State& sb = *b.state_;
-  sa.total_bytes += length_a;
-  sb.total_bytes += length_b;
-  sa.FillBuffer(data_a, length_a);
-  sb.FillBuffer(data_b, length_b);
-  const std::size_t common =
-      std::min(length_a, length_b) / Sha256Stream::kBlockBytes;
-  if (common != 0) {
-    Sha256CompressShaNiX2(sa.h, data_a, sb.h, data_b, common);
-    const std::size_t done = common * Sha256Stream::kBlockBytes;
-    data_a += done;
-    data_b += done;
-    length_a -= done;
-    length_b -= done;
-  }
-  if (length_a != 0) sa.AbsorbAligned(data_a, length_a);
-  if (length_b != 0) sb.AbsorbAligned(data_b, length_b);
+  Sha256Stream* const streams[2] = {&a, &b};
+  const std::uint8_t* const data[2] = {data_a, data_b};
+  const std::size_t lengths[2] = {length_a, length_b};
+  Sha256UpdateMany(streams, data, lengths, 2);
 }
 
 const char* Sha256ImplementationName() {

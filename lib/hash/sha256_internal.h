@@ -49,7 +49,17 @@ void Sha256CompressShaNiX2(std::uint32_t state_a[8], const std::uint8_t* a,
                            std::uint32_t state_b[8], const std::uint8_t* b,
                            std::size_t blocks);
 
-// True when this CPU has SHA-NI and both kernels matched the portable
+// The same for three and four streams (states[i] with data[i]): more
+// independent rnds2 chains hide more of the instruction's latency, at the
+// cost of spilling some message words (measured in bench/sha256_bench.cc).
+void Sha256CompressShaNiX3(std::uint32_t* const states[3],
+                           const std::uint8_t* const data[3],
+                           std::size_t blocks);
+void Sha256CompressShaNiX4(std::uint32_t* const states[4],
+                           const std::uint8_t* const data[4],
+                           std::size_t blocks);
+
+// True when this CPU has SHA-NI and all kernels matched the portable
 // compression on a fixed input (checked once, on first call).
 bool Sha256ShaNiUsable();
 

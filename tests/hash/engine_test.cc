@@ -2,10 +2,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "hash/sha256.h"
 #include "modelseal/blake3.h"
 #include "modelseal/hex.h"
 #include "tests/testing/status_matchers.h"
@@ -30,11 +32,11 @@ HashTask WholeFile(Env& env, const std::string& path) {
   return HashTask{path, 0, info->size, *info};
 }
 
-class EngineTest
-    : public ::testing::TestWithParam<std::tuple<HashAlgorithm, unsigned>> {};
+class EngineTest : public ::testing::TestWithParam<
+                       std::tuple<HashAlgorithm, unsigned, bool>> {};
 
 TEST_P(EngineTest, MatchesOneShotHashingOfEveryFileAndRange) {
-  const auto [algorithm, threads] = GetParam();
+  const auto [algorithm, threads, map] = GetParam();
   TempDir dir;
   Env& env = *Env::Default();
   // Sizes around buffer and SIMD boundaries, two multi-buffer files, and one
@@ -72,7 +74,8 @@ TEST_P(EngineTest, MatchesOneShotHashingOfEveryFileAndRange) {
   }
   std::atomic<std::uint64_t> done{0};
   MODELSEAL_ASSERT_OK_AND_ASSIGN(
-      auto engine, HashEngine::Create({algorithm, threads, nullptr, &done}));
+      auto engine,
+      HashEngine::Create({algorithm, threads, nullptr, &done, map}));
   MODELSEAL_ASSERT_OK_AND_ASSIGN(auto digests, engine->Run(tasks));
   ASSERT_EQ(digests.size(), expected.size());
   std::uint64_t total = 0;
@@ -88,7 +91,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Combine(::testing::Values(HashAlgorithm::kSha256,
                                          HashAlgorithm::kBlake2b,
                                          HashAlgorithm::kBlake3),
-                       ::testing::Values(1u, 2u, 3u, 8u)));
+                       ::testing::Values(1u, 2u, 3u, 8u), ::testing::Bool()));
 
 TEST(EngineBlake3Test, SplitsLargeFilesIntoSubtreesWithTheSameDigest) {
   // Large enough to be split into several subtrees on 2+ threads, with a
@@ -238,7 +241,8 @@ TEST(EngineTest, FileTruncatedWhileMappedIsAnErrorNotACrash) {
     const std::string path = dir.Write("w", PseudoRandomBytes(20 << 20, 3));
     FlakyEnv env(FlakyEnv::Fault::kTruncatedWhileMapped);
     MODELSEAL_ASSERT_OK_AND_ASSIGN(
-        auto engine, HashEngine::Create({algorithm, 1, &env, nullptr}));
+        auto engine, HashEngine::Create({algorithm, 1, &env, nullptr,
+                                         /*map_large_reads=*/true}));
     // The unit that hit the truncation reports the bus error ("shrank"); a
     // unit of the same file opened afterwards may see the new size first
     // ("changed"). Either way: data loss, no digest, no crash.
@@ -328,6 +332,177 @@ TEST(EngineTest, EmptyTaskListGivesNoDigests) {
       HashEngine::Create({HashAlgorithm::kSha256, 2, nullptr, nullptr}));
   MODELSEAL_ASSERT_OK_AND_ASSIGN(auto digests, engine->Run({}));
   EXPECT_TRUE(digests.empty());
+}
+
+// Shards as the OMS `shards` method makes them: consecutive ranges of
+// `shard` bytes, the last one shorter.
+std::vector<HashTask> Shards(Env& env, const std::string& path,
+                             std::uint64_t shard) {
+  const HashTask whole = WholeFile(env, path);
+  std::vector<HashTask> shards;
+  for (std::uint64_t at = 0; at < whole.length; at += shard) {
+    HashTask task = whole;
+    task.offset = at;
+    task.length = std::min<std::uint64_t>(shard, whole.length - at);
+    shards.push_back(task);
+  }
+  return shards;
+}
+
+// SHA-256 streams move between workers between rounds; whatever the split of
+// streams over workers, each digest must be that of its own byte range.
+TEST(EngineSha256Test, ShardsOfAFileMatchReferenceDigestsOnAnyThreadCount) {
+  TempDir dir;
+  Env& env = *Env::Default();
+  // Like a 4 GiB file in 1 GB shards, scaled down: four long streams of
+  // several rounds each and a short fifth (the tail), plus a file with a
+  // shard size that is no multiple of the 64-byte block or the buffer.
+  const std::string big = PseudoRandomBytes((4 << 20) + (1 << 19) + 77, 11);
+  const std::string odd = PseudoRandomBytes(3 * 1000003 + 5, 12);
+  std::vector<HashTask> tasks = Shards(env, dir.Write("big", big), 1 << 20);
+  ASSERT_EQ(tasks.size(), 5u);
+  const auto odd_tasks = Shards(env, dir.Write("odd", odd), 1000003);
+  tasks.insert(tasks.end(), odd_tasks.begin(), odd_tasks.end());
+  std::vector<std::string> want;
+  for (const HashTask& task : tasks) {
+    const std::string& data = task.path == dir.Join("big") ? big : odd;
+    want.push_back(HexEncode(Expected(HashAlgorithm::kSha256,
+                                      data.substr(task.offset, task.length))));
+  }
+  for (unsigned threads : {1u, 2u, 3u, 7u}) {
+    std::atomic<std::uint64_t> done{0};
+    MODELSEAL_ASSERT_OK_AND_ASSIGN(
+        auto engine,
+        HashEngine::Create({HashAlgorithm::kSha256, threads, nullptr, &done}));
+    MODELSEAL_ASSERT_OK_AND_ASSIGN(auto digests, engine->Run(tasks));
+    ASSERT_EQ(digests.size(), want.size());
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(HexEncode(digests[i]), want[i])
+          << "shard " << i << ", " << threads << " threads";
+    }
+    EXPECT_EQ(done.load(), big.size() + odd.size());
+  }
+}
+
+TEST(EngineSha256Test, ManyMoreTasksThanStreamsOfUnequalSizes) {
+  TempDir dir;
+  Env& env = *Env::Default();
+  // 4 streams per worker; 41 tasks of sizes from empty to several rounds, so
+  // streams start and finish at every point of other streams' progress.
+  std::vector<HashTask> tasks;
+  std::vector<std::string> want;
+  for (std::size_t i = 0; i < 41; ++i) {
+    const std::size_t size =
+        (i * 7919 * 131) % (3 << 20) + (i % 3 == 0 ? 0 : i);
+    const std::string data = PseudoRandomBytes(i == 5 ? 0 : size, 100 + i);
+    tasks.push_back(WholeFile(env, dir.Write("t" + std::to_string(i), data)));
+    want.push_back(HexEncode(Expected(HashAlgorithm::kSha256, data)));
+  }
+  for (unsigned threads : {1u, 2u, 4u}) {
+    MODELSEAL_ASSERT_OK_AND_ASSIGN(
+        auto engine, HashEngine::Create(
+                         {HashAlgorithm::kSha256, threads, nullptr, nullptr}));
+    MODELSEAL_ASSERT_OK_AND_ASSIGN(auto digests, engine->Run(tasks));
+    ASSERT_EQ(digests.size(), want.size());
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(HexEncode(digests[i]), want[i])
+          << "task " << i << ", " << threads << " threads";
+    }
+  }
+}
+
+TEST(EngineSha256Test, OneTaskOnManyThreads) {
+  TempDir dir;
+  Env& env = *Env::Default();
+  const std::string data = PseudoRandomBytes((5 << 20) + 3, 21);
+  const std::string path = dir.Write("one", data);
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(
+      auto engine,
+      HashEngine::Create({HashAlgorithm::kSha256, 4, nullptr, nullptr}));
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(auto digests,
+                                 engine->Run({WholeFile(env, path)}));
+  ASSERT_EQ(digests.size(), 1u);
+  EXPECT_EQ(HexEncode(digests[0]),
+            HexEncode(Expected(HashAlgorithm::kSha256, data)));
+}
+
+// A failing task must stop the run with its error while other workers wait
+// for streams that will never be handed back: no hang, no digest.
+TEST(EngineSha256Test, AFailureAmongManyStreamsEndsTheRunWithItsError) {
+  TempDir dir;
+  Env& env = *Env::Default();
+  std::vector<HashTask> tasks;
+  for (int i = 0; i < 9; ++i) {
+    tasks.push_back(
+        WholeFile(env, dir.Write("ok" + std::to_string(i),
+                                 PseudoRandomBytes((2 << 20) + i, 300 + i))));
+  }
+  tasks.push_back(HashTask{dir.Join("gone"), 0, 0, {}});
+  for (unsigned threads : {1u, 2u, 3u}) {
+    MODELSEAL_ASSERT_OK_AND_ASSIGN(
+        auto engine, HashEngine::Create(
+                         {HashAlgorithm::kSha256, threads, nullptr, nullptr}));
+    EXPECT_THAT(engine->Run(tasks),
+                StatusIs(absl::StatusCode::kNotFound, HasSubstr("gone")))
+        << threads << " threads";
+  }
+  // Shrinking while read, with several streams per worker in flight.
+  FlakyEnv env_shrinks(FlakyEnv::Fault::kShrinksWhileRead);
+  std::vector<HashTask> flaky;
+  for (int i = 0; i < 6; ++i) {
+    flaky.push_back(WholeFile(
+        env_shrinks, dir.Write("s" + std::to_string(i),
+                               PseudoRandomBytes((3 << 20) + i, 400 + i))));
+  }
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(
+      auto engine,
+      HashEngine::Create({HashAlgorithm::kSha256, 2, &env_shrinks, nullptr}));
+  EXPECT_THAT(engine->Run(flaky),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("shrank")));
+}
+
+// The multi-stream entry point the SHA-256 workers use: any number of
+// streams (grouped by up to four), unequal lengths, partial blocks carried
+// between calls, with SHA-NI (where present) and with OpenSSL.
+TEST(EngineSha256Test, UpdateManyMatchesOneShotDigestsForAnyStreamCount) {
+  const std::size_t lengths[] = {0, 1, 63, 64, 65, 1000, 4096, 70001, 200003};
+  for (bool openssl : {false, true}) {
+    hash_internal::Sha256ForceOpenSslForTesting(openssl);
+    for (std::size_t count = 1; count <= 9; ++count) {
+      std::vector<std::string> data;
+      std::vector<hash_internal::Sha256Stream> streams(count);
+      for (std::size_t i = 0; i < count; ++i) {
+        data.push_back(PseudoRandomBytes(lengths[(i * 5 + count) % 9], i));
+      }
+      // Three calls per stream, cut at different points per stream.
+      std::vector<std::size_t> done(count, 0);
+      for (int call = 0; call < 3; ++call) {
+        std::vector<hash_internal::Sha256Stream*> stream_ptrs;
+        std::vector<const std::uint8_t*> pointers;
+        std::vector<std::size_t> sizes;
+        for (std::size_t i = 0; i < count; ++i) {
+          const std::size_t cut =
+              call == 2 ? data[i].size()
+                        : std::min(data[i].size(),
+                                   done[i] + (data[i].size() / 3) + i * 13);
+          stream_ptrs.push_back(&streams[i]);
+          pointers.push_back(
+              reinterpret_cast<const std::uint8_t*>(data[i].data()) + done[i]);
+          sizes.push_back(cut - done[i]);
+          done[i] = cut;
+        }
+        hash_internal::Sha256UpdateMany(stream_ptrs.data(), pointers.data(),
+                                        sizes.data(), count);
+      }
+      for (std::size_t i = 0; i < count; ++i) {
+        const auto digest = streams[i].Finish();
+        EXPECT_EQ(HexEncode(digest),
+                  HexEncode(Expected(HashAlgorithm::kSha256, data[i])))
+            << count << " streams, stream " << i << ", openssl " << openssl;
+      }
+    }
+  }
+  hash_internal::Sha256ForceOpenSslForTesting(false);
 }
 
 }  // namespace

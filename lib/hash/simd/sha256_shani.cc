@@ -163,4 +163,37 @@ void Sha256CompressShaNiX2(std::uint32_t state_a[8], const std::uint8_t* a,
   StoreState(lane_b, state_b);
 }
 
+void Sha256CompressShaNiX3(std::uint32_t* const states[3],
+                           const std::uint8_t* const data[3],
+                           std::size_t blocks) {
+  Lane lane_a;
+  Lane lane_b;
+  Lane lane_c;
+  LoadState(states[0], data[0], lane_a);
+  LoadState(states[1], data[1], lane_b);
+  LoadState(states[2], data[2], lane_c);
+  CompressBlocks(blocks, lane_a, lane_b, lane_c);
+  StoreState(lane_a, states[0]);
+  StoreState(lane_b, states[1]);
+  StoreState(lane_c, states[2]);
+}
+
+void Sha256CompressShaNiX4(std::uint32_t* const states[4],
+                           const std::uint8_t* const data[4],
+                           std::size_t blocks) {
+  Lane lane_a;
+  Lane lane_b;
+  Lane lane_c;
+  Lane lane_d;
+  LoadState(states[0], data[0], lane_a);
+  LoadState(states[1], data[1], lane_b);
+  LoadState(states[2], data[2], lane_c);
+  LoadState(states[3], data[3], lane_d);
+  CompressBlocks(blocks, lane_a, lane_b, lane_c, lane_d);
+  StoreState(lane_a, states[0]);
+  StoreState(lane_b, states[1]);
+  StoreState(lane_c, states[2]);
+  StoreState(lane_d, states[3]);
+}
+
 }  // namespace modelseal::hash_internal

@@ -3,18 +3,24 @@
 //
 // Callers describe the work as HashTasks (a whole file, or one shard of it);
 // the engine plans it into units and runs them on a pool of worker threads.
-// Each worker reads a unit in pieces: 16 MiB windows mapped read-only where
-// the Env can map and the run is large (no copy out of the page cache), else
-// pread() into one of its own buffers.
-//   * SHA-256: each worker hashes two tasks at once, so the SHA-NI kernel
-//     interleaves two independent streams on one core.
+// Each worker reads a unit in pieces of limits::kHashReadBufferBytes with
+// pread() into buffers of its own (or, with map_large_reads, through mapped
+// windows of limits::kHashMapWindowBytes).
+//   * SHA-256: a stream cannot be split, so each worker hashes up to
+//     limits::kSha256StreamsPerWorker tasks at once and the SHA-NI kernel
+//     interleaves their compressions on one core. Streams in progress are
+//     shared by all workers: between rounds (one piece per stream) a worker
+//     hands its streams back and takes its fair share, ceil(streams left /
+//     workers), so when few remain (the short last shard of a file) they are
+//     spread over every core instead of one core finishing alone.
 //   * BLAKE3: a large file is split into aligned power-of-two subtrees that
 //     different workers hash; their chaining values are merged in the BLAKE3
 //     tree shape, so one huge file still uses every core.
 //   * BLAKE2b: one task per worker at a time.
 // Peak memory is threads x limits::kHashBuffersPerWorker x
-// (limits::kHashReadBufferBytes + limits::kHashMapWindowBytes of mapped file
-// pages), whatever the size of the input.
+// limits::kHashReadBufferBytes of buffers (with map_large_reads, plus up to
+// as many limits::kHashMapWindowBytes windows of mapped file pages), plus a
+// small hash state per task in progress, whatever the size of the input.
 //
 // Files are checked for change: each task's file is fstat()ed when opened and
 // again after its last byte is read, and both must match the FileInfo the
@@ -60,6 +66,12 @@ struct HashEngineOptions {
   // When set, workers add the number of bytes hashed as they go (for
   // progress display); relaxed atomic adds, cheap enough per buffer.
   std::atomic<std::uint64_t>* bytes_done = nullptr;
+  // Read large runs through mapped windows instead of pread(). Off by
+  // default: on the virtual machines the project is measured on, every page
+  // of a new mapping costs a hypervisor fault on first touch, which took more
+  // CPU time than copying the bytes out of the page cache (see
+  // docs/benchmarks.md). A file truncated while mapped is still caught.
+  bool map_large_reads = false;
 };
 
 class HashEngine {

@@ -23,15 +23,19 @@ inline constexpr std::size_t kMaxRelativePathBytes = 4096;
 // fixed number of buffers of this size, so peak memory is bounded by
 // threads x kHashReadBufferBytes x kHashBuffersPerWorker, never by model size.
 inline constexpr std::size_t kHashReadBufferBytes = std::size_t{1} << 20;
-inline constexpr std::size_t kHashBuffersPerWorker = 2;
+// SHA-256 streams one worker hashes at once (interleaved on one core); each
+// has its own buffer. BLAKE3 and BLAKE2b workers use one.
+inline constexpr std::size_t kHashBuffersPerWorker = 4;
+inline constexpr std::size_t kSha256StreamsPerWorker = kHashBuffersPerWorker;
 // How far ahead of its reads a worker asks the kernel to read
 // (posix_fadvise WILLNEED). Page cache, not process memory.
 inline constexpr std::uint64_t kHashPrefetchBytes = std::uint64_t{32} << 20;
-// Where files can be memory-mapped, each large piece is a window of this size
-// mapped read-only (no copy out of the page cache; unmapped after use), so
-// mapped file pages in the process stay under threads x 2 x this.
+// With HashEngineOptions::map_large_reads, each large piece is a window of
+// this size mapped read-only (no copy out of the page cache; unmapped after
+// use), so mapped file pages in the process stay under
+// threads x kHashBuffersPerWorker x this.
 inline constexpr std::size_t kHashMapWindowBytes = std::size_t{16} << 20;
-// Units with less than this left are read with pread() instead.
+// Units with less than this left are read with pread() even then.
 inline constexpr std::uint64_t kHashMapMinimumBytes = std::uint64_t{8} << 20;
 // Worker threads the engine will start at most, whatever --threads says.
 inline constexpr unsigned kMaxHashThreads = 256;

@@ -94,6 +94,8 @@ struct LogFlags {
   std::int64_t old_size = -1;
   std::string listen = "127.0.0.1:8080";
   unsigned batch_ms = 5;
+  std::size_t max_pending = 8192;
+  std::size_t threads = 256;
 };
 
 int RunInit(const LogFlags& flags) {
@@ -142,11 +144,14 @@ int RunAdd(const LogFlags& flags) {
   if (!writer.ok()) return ReportError(writer.status());
   auto updated = AddBundlesToLog(**writer, jsons, Now());
   if (!updated.ok()) return ReportError(updated.status());
+  // Every bundle is replaced atomically, with one round of syncs for all.
+  std::vector<FileToWrite> files;
+  files.reserve(jsons.size());
   for (std::size_t i = 0; i < jsons.size(); ++i) {
-    absl::Status written =
-        env.WriteFileAtomically(flags.bundles[i], (*updated)[i], 0644, true);
-    if (!written.ok()) return ReportError(written);
+    files.push_back({flags.bundles[i], (*updated)[i]});
   }
+  const absl::Status written = env.WriteFilesAtomically(files, 0644);
+  if (!written.ok()) return ReportError(written);
   std::cerr << "modelseal: logged " << jsons.size()
             << " bundle(s); tree size now " << (*writer)->size() << "\n";
   return kExitOk;
@@ -291,7 +296,8 @@ void RegisterLogCommand(CLI::App& app, int* exit_code) {
       "serve",
       "Serve the log read-only over HTTP (checkpoint and tiles) and "
       "accept POST /add of a bundle, batching concurrent adds into one "
-      "durable append; answers with the bundle including its log entry.");
+      "durable append; answers with the bundle including its log entry, "
+      "or 503 with Retry-After when --max-pending adds already wait.");
   serve->add_option("dir", flags->dir, "Log directory")->required();
   serve->add_option(
       "--listen", flags->listen,
@@ -300,11 +306,26 @@ void RegisterLogCommand(CLI::App& app, int* exit_code) {
                     "The log's signer key (default DIR.key)");
   serve
       ->add_option("--batch-ms", flags->batch_ms,
-                   "How long to gather concurrent adds (default 5)")
+                   "Longest wait for concurrent adds to join a batch "
+                   "(default 5); a batch closes sooner once as many adds "
+                   "wait as the previous batch held")
       ->check(CLI::Range(0u, 1000u));
+  serve
+      ->add_option("--max-pending", flags->max_pending,
+                   "Adds allowed to wait for a batch; more are answered "
+                   "503 with Retry-After (default 8192)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  serve
+      ->add_option("--threads", flags->threads,
+                   "HTTP worker threads; each open keep-alive connection "
+                   "holds one (default 256)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{4096}));
   serve->callback([flags, exit_code] {
-    *exit_code =
-        ServeLog(flags->dir, flags->key, flags->listen, flags->batch_ms);
+    LogServerOptions options;
+    options.batcher.window_ms = flags->batch_ms;
+    options.batcher.max_pending = flags->max_pending;
+    options.threads = flags->threads;
+    *exit_code = ServeLog(flags->dir, flags->key, flags->listen, options);
   });
 }
 

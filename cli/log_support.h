@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "modelseal/log_server.h"
 #include "modelseal/transparency_log.h"
 
 namespace modelseal::cli {
@@ -24,14 +25,12 @@ absl::StatusOr<std::unique_ptr<tlog::LogWriter>> OpenLogWriter(
 absl::StatusOr<std::vector<std::string>> ReadVerifierKeys(
     const std::vector<std::string>& given);
 
-// POSTs a bundle to a `log serve` endpoint (URL of the log, e.g.
-// http://127.0.0.1:8080) and returns the bundle with its log entry.
-absl::StatusOr<std::string> SubmitToLogServer(const std::string& url,
-                                              const std::string& bundle_json);
+// SubmitToLogServer (sign --log URL) comes from modelseal/log_server.h.
 
-// Runs `log serve` until SIGINT/SIGTERM; returns the exit code.
+// Runs `log serve` on `listen` (HOST:PORT, which sets options.host and
+// options.port) until SIGINT/SIGTERM; returns the exit code.
 int ServeLog(const std::string& dir, const std::string& key_path,
-             const std::string& listen, unsigned batch_ms);
+             const std::string& listen, LogServerOptions options);
 
 }  // namespace modelseal::cli
 

@@ -42,6 +42,15 @@ absl::StatusOr<std::string> Env::ReadFileToString(const std::string& path,
   return contents;
 }
 
+absl::Status Env::WriteFilesAtomically(absl::Span<const FileToWrite> files,
+                                       std::uint32_t mode) {
+  for (const FileToWrite& file : files) {
+    MODELSEAL_RETURN_IF_ERROR(
+        WriteFileAtomically(file.path, file.contents, mode, true));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Env::DeleteDirectory(const std::string& path) {
   return absl::UnimplementedError(
       absl::StrCat(path, ": this Env cannot delete directories"));

@@ -6,12 +6,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <random>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -186,6 +188,9 @@ class PosixFileLock final : public FileLock {
   int fd_;
 };
 
+// From this many files on, WriteFilesAtomically syncs whole file systems.
+constexpr std::size_t kSyncFilesystemAbove = 16;
+
 class PosixEnv final : public Env {
  public:
   absl::StatusOr<std::unique_ptr<RandomAccessFile>> OpenForRead(
@@ -300,6 +305,92 @@ class PosixEnv final : public Env {
       return SyncDirectoryOf(path);
     }();
     if (!keep_temp) ::unlink(temp.c_str());
+    return status;
+  }
+
+  absl::Status WriteFilesAtomically(absl::Span<const FileToWrite> files,
+                                    std::uint32_t mode) override {
+    std::random_device random;
+    const std::string suffix = absl::StrCat(".tmp-", ::getpid(), "-", random());
+    std::vector<std::string> temps;
+    temps.reserve(files.size());
+    std::size_t renamed = 0;
+    absl::Status status = [&]() -> absl::Status {
+      // A few files: one fsync each. Many: one syncfs() per file system
+      // commits them all at once (Linux; it reports writeback errors since
+      // 5.8), instead of a journal commit per file.
+      const bool sync_each = files.size() < kSyncFilesystemAbove;
+      for (const FileToWrite& file : files) {
+        temps.push_back(file.path + suffix);
+        const int fd =
+            ::open(temps.back().c_str(),
+                   O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd < 0) {
+          const int error = errno;
+          temps.pop_back();
+          return ErrnoStatus("create", file.path + suffix, error);
+        }
+        FdCloser closer(fd);
+        if (::fchmod(fd, mode) != 0)
+          return ErrnoStatus("fchmod", temps.back(), errno);
+        MODELSEAL_RETURN_IF_ERROR(WriteAll(fd, file.contents, temps.back()));
+        if (sync_each && ::fsync(fd) != 0)
+          return ErrnoStatus("fsync", temps.back(), errno);
+        if (::close(closer.release()) != 0)
+          return ErrnoStatus("close", temps.back(), errno);
+      }
+      std::vector<std::string> directories;
+      for (const FileToWrite& file : files) {
+        const std::size_t slash = file.path.rfind('/');
+        std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                       : file.path.substr(0, slash);
+        if (std::find(directories.begin(), directories.end(), dir) ==
+            directories.end()) {
+          directories.push_back(std::move(dir));
+        }
+      }
+      if (!sync_each) {
+#ifdef __linux__
+        std::vector<dev_t> synced;
+        for (const std::string& dir : directories) {
+          const int fd =
+              ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+          if (fd < 0) return ErrnoStatus("open directory", dir, errno);
+          FdCloser closer(fd);
+          struct stat st;
+          if (::fstat(fd, &st) != 0) return ErrnoStatus("fstat", dir, errno);
+          if (std::find(synced.begin(), synced.end(), st.st_dev) !=
+              synced.end()) {
+            continue;
+          }
+          if (::syncfs(fd) != 0) return ErrnoStatus("syncfs", dir, errno);
+          synced.push_back(st.st_dev);
+        }
+#else
+        for (const std::string& temp : temps) {
+          const int fd = ::open(temp.c_str(), O_RDONLY | O_CLOEXEC);
+          if (fd < 0) return ErrnoStatus("open", temp, errno);
+          FdCloser closer(fd);
+          if (::fsync(fd) != 0) return ErrnoStatus("fsync", temp, errno);
+        }
+#endif
+      }
+      // Every new file is durable before any takes its place.
+      for (; renamed < files.size(); ++renamed) {
+        if (::rename(temps[renamed].c_str(), files[renamed].path.c_str()) !=
+            0) {
+          return ErrnoStatus("rename", files[renamed].path, errno);
+        }
+      }
+      for (const std::string& dir : directories) {
+        MODELSEAL_RETURN_IF_ERROR(SyncDirectoryOf(JoinPath(dir, "x")));
+      }
+      return absl::OkStatus();
+    }();
+    for (std::size_t i = renamed; i < temps.size(); ++i) {
+      ::unlink(temps[i].c_str());
+    }
     return status;
   }
 

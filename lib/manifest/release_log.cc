@@ -1,6 +1,13 @@
 #include "modelseal/release_log.h"
 
+#include <algorithm>
+#include <atomic>
+#include <functional>
+#include <system_error>
+#include <thread>
+
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 #include "manifest/strict_json.h"
@@ -16,6 +23,29 @@ namespace modelseal {
 namespace {
 
 using manifest_internal::ParseStrictJson;
+
+// Runs task(0) .. task(count - 1) on every core (the caller's thread too).
+void ForEachInParallel(std::size_t count,
+                       const std::function<void(std::size_t)>& task) {
+  constexpr std::size_t kPerThreadAtLeast = 64;
+  const std::size_t threads = std::min<std::size_t>(
+      std::max(1u, std::thread::hardware_concurrency()),
+      (count + kPerThreadAtLeast - 1) / kPerThreadAtLeast);
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < count;) task(i);
+  };
+  std::vector<std::thread> helpers;
+  for (std::size_t t = 1; t < threads; ++t) {
+    try {
+      helpers.emplace_back(worker);
+    } catch (const std::system_error&) {
+      break;  // the calling thread still runs every task
+    }
+  }
+  worker();
+  for (std::thread& helper : helpers) helper.join();
+}
 
 std::string Sha256Hex(absl::string_view data) {
   return HexEncode(HashBytes(HashAlgorithm::kSha256, data));
@@ -144,55 +174,104 @@ absl::StatusOr<std::string> MakeReleaseEntry(const Bundle& bundle,
   return json.text();
 }
 
+absl::StatusOr<PreparedRelease> PrepareRelease(absl::string_view bundle_json) {
+  PreparedRelease release;
+  MODELSEAL_ASSIGN_OR_RETURN(release.bundle, ParseBundle(bundle_json));
+  MODELSEAL_ASSIGN_OR_RETURN(release.entry_at_time_zero,
+                             MakeReleaseEntry(release.bundle, 0));
+  return release;
+}
+
+std::string ReleaseEntryAt(const PreparedRelease& release,
+                           std::uint64_t integrated_time) {
+  // integrated_time is the entry's last member, so the entry at any time is
+  // the one at time zero with its final number replaced.
+  constexpr absl::string_view kTail = "\"integrated_time\":0}";
+  const std::string& entry = release.entry_at_time_zero;
+  if (!absl::EndsWith(entry, kTail)) {
+    // Not reached: MakeReleaseEntry writes integrated_time last.
+    auto made = MakeReleaseEntry(release.bundle, integrated_time);
+    return made.ok() ? *std::move(made) : entry;
+  }
+  return absl::StrCat(
+      absl::string_view(entry).substr(0, entry.size() - kTail.size()),
+      "\"integrated_time\":", integrated_time, "}");
+}
+
+absl::StatusOr<std::string> AttachLogEntry(Bundle bundle,
+                                           const std::string& entry,
+                                           const LogPosition& position) {
+  v1::TransparencyLogEntry item;
+  item.set_log_index(static_cast<std::int64_t>(position.index));
+  // Sigstore's logId.keyId: here SHA-256 of the log origin, which names
+  // the log (and its checkpoint key).
+  const std::vector<std::uint8_t> log_id =
+      HashBytes(HashAlgorithm::kSha256, position.origin);
+  item.mutable_log_id()->set_key_id(std::string(log_id.begin(), log_id.end()));
+  item.mutable_kind_version()->set_kind(std::string(kTlogEntryKind));
+  item.mutable_kind_version()->set_version("1");
+  item.set_integrated_time(static_cast<std::int64_t>(position.integrated_time));
+  v1::InclusionProof* inclusion = item.mutable_inclusion_proof();
+  inclusion->set_log_index(static_cast<std::int64_t>(position.index));
+  inclusion->set_root_hash(std::string(tlog::HashBytes(position.root)));
+  inclusion->set_tree_size(static_cast<std::int64_t>(position.tree_size));
+  for (const tlog::Hash& hash : position.proof)
+    inclusion->add_hashes(std::string(tlog::HashBytes(hash)));
+  inclusion->mutable_checkpoint()->set_envelope(position.checkpoint_note);
+  item.set_canonicalized_body(entry);
+  std::string item_json;
+  google::protobuf::util::JsonPrintOptions print;
+  print.always_print_primitive_fields = true;
+  if (!google::protobuf::util::MessageToJsonString(item, &item_json, print)
+           .ok()) {
+    return absl::InternalError("cannot encode a tlogEntries item");
+  }
+  bundle.tlog_entries_json.push_back(std::move(item_json));
+  return WriteBundle(bundle);
+}
+
 absl::StatusOr<std::vector<std::string>> AddBundlesToLog(
     tlog::LogWriter& writer, const std::vector<std::string>& bundle_jsons,
     std::uint64_t integrated_time) {
-  std::vector<Bundle> bundles;
+  const std::size_t count = bundle_jsons.size();
+  // Parsing and encoding bundles is independent per bundle: it runs on every
+  // core; only the append and the proofs need the writer.
+  std::vector<absl::StatusOr<PreparedRelease>> releases(count);
+  ForEachInParallel(count, [&](std::size_t i) {
+    releases[i] = PrepareRelease(bundle_jsons[i]);
+  });
   std::vector<std::string> entries;
-  for (const std::string& json : bundle_jsons) {
-    MODELSEAL_ASSIGN_OR_RETURN(Bundle bundle, ParseBundle(json));
-    MODELSEAL_ASSIGN_OR_RETURN(std::string entry,
-                               MakeReleaseEntry(bundle, integrated_time));
-    bundles.push_back(std::move(bundle));
-    entries.push_back(std::move(entry));
+  entries.reserve(count);
+  for (const absl::StatusOr<PreparedRelease>& release : releases) {
+    MODELSEAL_RETURN_IF_ERROR(release.status());
+    entries.push_back(ReleaseEntryAt(*release, integrated_time));
   }
   MODELSEAL_ASSIGN_OR_RETURN(std::vector<std::uint64_t> indices,
                              writer.Append(entries));
-  MODELSEAL_ASSIGN_OR_RETURN(std::string checkpoint, writer.CheckpointText());
-  const std::uint64_t size = writer.size();
-  const tlog::Hash root = writer.root();
+  LogPosition base;
+  base.origin = writer.origin();
+  base.tree_size = writer.size();
+  base.root = writer.root();
+  MODELSEAL_ASSIGN_OR_RETURN(base.checkpoint_note, writer.CheckpointText());
+  base.integrated_time = integrated_time;
+  std::vector<std::vector<tlog::Hash>> proofs(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    MODELSEAL_ASSIGN_OR_RETURN(
+        proofs[i], writer.InclusionProof(indices[i], base.tree_size));
+  }
+  std::vector<absl::StatusOr<std::string>> logged(count);
+  ForEachInParallel(count, [&](std::size_t i) {
+    LogPosition position = base;
+    position.index = indices[i];
+    position.proof = std::move(proofs[i]);
+    logged[i] =
+        AttachLogEntry(std::move(releases[i]->bundle), entries[i], position);
+  });
   std::vector<std::string> out;
-  for (std::size_t i = 0; i < bundles.size(); ++i) {
-    MODELSEAL_ASSIGN_OR_RETURN(std::vector<tlog::Hash> proof,
-                               writer.InclusionProof(indices[i], size));
-    v1::TransparencyLogEntry item;
-    item.set_log_index(static_cast<std::int64_t>(indices[i]));
-    // Sigstore's logId.keyId: here SHA-256 of the log origin, which names
-    // the log (and its checkpoint key).
-    const std::vector<std::uint8_t> log_id =
-        HashBytes(HashAlgorithm::kSha256, writer.origin());
-    item.mutable_log_id()->set_key_id(
-        std::string(log_id.begin(), log_id.end()));
-    item.mutable_kind_version()->set_kind(std::string(kTlogEntryKind));
-    item.mutable_kind_version()->set_version("1");
-    item.set_integrated_time(static_cast<std::int64_t>(integrated_time));
-    v1::InclusionProof* inclusion = item.mutable_inclusion_proof();
-    inclusion->set_log_index(static_cast<std::int64_t>(indices[i]));
-    inclusion->set_root_hash(std::string(tlog::HashBytes(root)));
-    inclusion->set_tree_size(static_cast<std::int64_t>(size));
-    for (const tlog::Hash& hash : proof)
-      inclusion->add_hashes(std::string(tlog::HashBytes(hash)));
-    inclusion->mutable_checkpoint()->set_envelope(checkpoint);
-    item.set_canonicalized_body(entries[i]);
-    std::string item_json;
-    google::protobuf::util::JsonPrintOptions print;
-    print.always_print_primitive_fields = true;
-    if (!google::protobuf::util::MessageToJsonString(item, &item_json, print)
-             .ok()) {
-      return absl::InternalError("cannot encode a tlogEntries item");
-    }
-    bundles[i].tlog_entries_json.push_back(std::move(item_json));
-    out.push_back(WriteBundle(bundles[i]));
+  out.reserve(count);
+  for (absl::StatusOr<std::string>& bundle : logged) {
+    MODELSEAL_RETURN_IF_ERROR(bundle.status());
+    out.push_back(*std::move(bundle));
   }
   return out;
 }

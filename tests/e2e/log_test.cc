@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <iostream>
 #include <thread>
 
 #include "absl/strings/escaping.h"
@@ -198,11 +199,12 @@ TEST(CliLogTest, AuditDetectsATamperedTileAndAForeignCheckpoint) {
 // Starts `modelseal log serve` on a free loopback port; stops it on scope exit.
 class Server {
  public:
-  explicit Server(const std::string& log) {
+  explicit Server(const std::string& log,
+                  const std::string& flags = "--batch-ms 200") {
     err_ = dir_.Join("serve.err");
-    const std::string command =
-        "CI=true " + kModelseal + " log serve " + Quote(log) +
-        " --listen 127.0.0.1:0 --batch-ms 200 2>" + Quote(err_) + " & echo $!";
+    const std::string command = "CI=true " + kModelseal + " log serve " +
+                                Quote(log) + " --listen 127.0.0.1:0 " + flags +
+                                " 2>" + Quote(err_) + " & echo $!";
     FILE* pipe = ::popen(command.c_str(), "r");
     char buffer[32] = {0};
     if (pipe != nullptr &&
@@ -289,6 +291,118 @@ TEST(CliLogServeTest, BatchesConcurrentAddsAndServesTilesReadOnly) {
       "curl -s -w '%{http_code}' -X POST --data-binary 'not a bundle' " +
       server.url() + "/add");
   EXPECT_THAT(refused.out, HasSubstr("400"));
+}
+
+TEST(CliLogServeTest, ManyConcurrentAddsAreAllLoggedAndProvable) {
+  RequireTool("curl");
+  LogWorkspace ws;
+  ASSERT_EQ(ws.Sign("plain.sig").exit_code, 0);
+  Server server(ws.log(), "--batch-ms 20");
+  ASSERT_GT(server.port(), 0) << server.log_text();
+  constexpr int kAdds = 48;
+  // (In sh -c: RunShell gives the last command of a pipeline /dev/null.)
+  const Result posted = RunShell(
+      "sh -c " +
+      Quote(absl::StrCat(
+          "seq 0 ", kAdds - 1, " | xargs -P 24 -I{} curl -s -o ",
+          Quote(ws.Path("a{}.sig")), " -w '%{http_code}\\n' --data-binary @",
+          Quote(ws.Path("plain.sig")), " ", server.url(), "/add")));
+  ASSERT_EQ(posted.exit_code, 0) << posted.err;
+  EXPECT_EQ(posted.out, [] {
+    std::string all;
+    for (int i = 0; i < kAdds; ++i) all += "200\n";
+    return all;
+  }());
+  const Result audit =
+      Modelseal("log verify " + server.url() + " --vkey " + Quote(ws.vkey()));
+  EXPECT_EQ(audit.exit_code, 0) << audit.err;
+  EXPECT_THAT(audit.out, HasSubstr(absl::StrCat("size ", kAdds)));
+  for (int i = 0; i < kAdds; i += 7) {
+    const Result verify =
+        ws.Verify(absl::StrCat("a", i, ".sig"), "--log-url " + server.url());
+    EXPECT_EQ(verify.exit_code, 0) << i << verify.out << verify.err;
+  }
+}
+
+// With --max-pending 1 and a long window, a second add while the first
+// waits is answered 503 with Retry-After; the first is still logged.
+TEST(CliLogServeTest, FullQueueAnswers503WithRetryAfter) {
+  RequireTool("curl");
+  LogWorkspace ws;
+  ASSERT_EQ(ws.Sign("plain.sig").exit_code, 0);
+  Server server(ws.log(), "--batch-ms 1000 --max-pending 1");
+  ASSERT_GT(server.port(), 0) << server.log_text();
+  const std::string post = "curl -s --data-binary @" +
+                           Quote(ws.Path("plain.sig")) + " " + server.url() +
+                           "/add";
+  const Result result = RunShell(
+      "sh -c " +
+      Quote(post + " -o " + Quote(ws.Path("first.sig")) +
+            " -w '%{http_code}' > " + Quote(ws.Path("first.code")) +
+            " & sleep 0.3; " + post + " -D " + Quote(ws.Path("second.head")) +
+            " -o " + Quote(ws.Path("second.body")) + "; wait"));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const std::string head = ReadAll(ws.Path("second.head"));
+  EXPECT_THAT(head, ::testing::StartsWith("HTTP/1.1 503"));
+  EXPECT_THAT(head, HasSubstr("Retry-After: 1\r\n"));
+  EXPECT_THAT(ReadAll(ws.Path("second.body")), HasSubstr("retry later"));
+  EXPECT_EQ(ReadAll(ws.Path("first.code")), "200");
+  const Result verify = ws.Verify("first.sig");
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  // sign --log reports the busy log as an I/O error, not a refusal.
+  const Result busy = RunShell(
+      "sh -c " + Quote(post + " -o /dev/null & sleep 0.3; " + kModelseal +
+                       " sign " + Quote(ws.Path("model")) + " --key " +
+                       Quote(ws.Path("publisher.key")) + " -q -o " +
+                       Quote(ws.Path("busy.sig")) + " --log " + server.url() +
+                       "; status=$?; wait; exit $status"));
+  EXPECT_EQ(busy.exit_code, 4) << busy.err;
+  EXPECT_THAT(busy.err, HasSubstr("busy (HTTP 503"));
+}
+
+// `log add` replaces many bundles with one round of syncs; killed at any
+// moment, every bundle is still either its old bytes or a whole new bundle.
+TEST(CliLogTest, KilledGroupedAddLeavesEveryBundleOldOrNew) {
+  LogWorkspace ws;
+  ASSERT_EQ(ws.Sign("plain.sig").exit_code, 0);
+  const std::string original = ReadAll(ws.Path("plain.sig"));
+  constexpr int kBundles = 300;
+  std::string bundles;
+  for (int i = 0; i < kBundles; ++i) {
+    const std::string name = absl::StrCat("many/b", i, ".sig");
+    ws.dir().Write(name, original);
+    absl::StrAppend(&bundles, " ", Quote(ws.Path(name)));
+  }
+  int killed = 0;
+  for (const char* delay : {"0.01", "0.03", "0.06", "0.1", "0.15", "0.25"}) {
+    const Result run =
+        RunShell(std::string("timeout -s KILL ") + delay + " " + kModelseal +
+                 " log add " + Quote(ws.log()) + bundles);
+    killed += run.exit_code == 128 + SIGKILL || run.exit_code == 137;
+    int fresh = 0;
+    for (int i = 0; i < kBundles; ++i) {
+      const std::string text =
+          ReadAll(ws.Path(absl::StrCat("many/b", i, ".sig")));
+      if (text == original) {
+        ++fresh;
+        continue;
+      }
+      // A new bundle is whole: it carries a complete log record.
+      ASSERT_THAT(text, HasSubstr("\"tlogEntries\":[{")) << i;
+      ASSERT_THAT(text, ::testing::EndsWith("}}")) << i;
+    }
+    (void)fresh;
+  }
+  std::cerr << "grouped add: " << killed << " of 6 runs killed\n";
+  const Result add = Modelseal("log add " + Quote(ws.log()) + bundles);
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  const Result audit = Modelseal("log verify " + Quote(ws.log()) + " --vkey " +
+                                 Quote(ws.vkey()));
+  EXPECT_EQ(audit.exit_code, 0) << audit.err;
+  for (int i = 0; i < kBundles; i += 61) {
+    const Result verify = ws.Verify(absl::StrCat("many/b", i, ".sig"));
+    EXPECT_EQ(verify.exit_code, 0) << i << verify.out << verify.err;
+  }
 }
 
 // The log directory published by a real static web server (nginx) reads and

@@ -88,6 +88,12 @@ class RandomAccessFile {
   }
 };
 
+// One file for Env::WriteFilesAtomically.
+struct FileToWrite {
+  std::string path;
+  absl::string_view contents;
+};
+
 // An exclusive lock on a file, held until this object is destroyed (or the
 // process exits: a crash never leaves a lock behind).
 class FileLock {
@@ -128,6 +134,15 @@ class Env {
                                            absl::string_view contents,
                                            std::uint32_t mode,
                                            bool overwrite) = 0;
+  // WriteFileAtomically (overwriting) for many files with the syncs grouped:
+  // every temporary file is written, all are made durable together, each is
+  // renamed over its path, then each containing directory is synced once.
+  // After a crash every path holds its old or its whole new contents. On an
+  // error some paths may already hold their new contents, and no temporary
+  // file is left unless the process dies. The base implementation calls
+  // WriteFileAtomically for one file after another.
+  virtual absl::Status WriteFilesAtomically(absl::Span<const FileToWrite> files,
+                                            std::uint32_t mode);
   virtual absl::Status DeleteFile(const std::string& path) = 0;
   // Removes an empty directory (kFailedPrecondition if it is not empty). The
   // base implementation returns kUnimplemented.

@@ -40,6 +40,39 @@ absl::StatusOr<std::vector<std::string>> AddBundlesToLog(
     tlog::LogWriter& writer, const std::vector<std::string>& bundle_jsons,
     std::uint64_t integrated_time);
 
+// The same work split for a server that logs bundles from many request
+// threads through one writer: PrepareRelease (any thread) parses and checks
+// a bundle once; the writer's thread appends ReleaseEntryAt() of each and
+// computes an inclusion proof per entry (LogPosition); AttachLogEntry (any
+// thread again) writes the bundle with its tlogEntries item.
+struct PreparedRelease {
+  Bundle bundle;
+  std::string entry_at_time_zero;  // MakeReleaseEntry(bundle, 0)
+};
+// kInvalidArgument (or the parse error) for a malformed bundle or statement.
+absl::StatusOr<PreparedRelease> PrepareRelease(absl::string_view bundle_json);
+// The canonical entry of `release` logged at `integrated_time`; equal to
+// MakeReleaseEntry(release.bundle, integrated_time).
+std::string ReleaseEntryAt(const PreparedRelease& release,
+                           std::uint64_t integrated_time);
+
+// Where an appended entry landed: its index, the tree it was proved in and
+// the proof, with the signed checkpoint of that tree.
+struct LogPosition {
+  std::string origin;
+  std::uint64_t index = 0;
+  std::uint64_t tree_size = 0;
+  tlog::Hash root{};
+  std::vector<tlog::Hash> proof;
+  std::string checkpoint_note;
+  std::uint64_t integrated_time = 0;
+};
+// `bundle` (JSON) with one more tlogEntries item recording `entry` at
+// `position`. The caller vouches that `entry` was appended there.
+absl::StatusOr<std::string> AttachLogEntry(Bundle bundle,
+                                           const std::string& entry,
+                                           const LogPosition& position);
+
 // What a verified log record says.
 struct LogInclusion {
   std::string origin;

@@ -1,0 +1,390 @@
+// The log server over cpp-httplib (the Debian build, whose listen backlog is
+// fixed at 5 and whose default pool has 8 threads that each keep one
+// connection for its whole keep-alive life).
+//
+// Work is spread so that the one writer thread does only what must be
+// serial: request threads parse and check bundles and, after the batch,
+// encode the answers; the batcher thread builds the entries with the batch's
+// time, appends them (one round of fsyncs and one checkpoint) and computes
+// the inclusion proofs from the writer's tiles.
+#include "modelseal/log_server.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <ctime>
+#include <deque>
+#include <mutex>
+#include <regex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "httplib.h"
+#include "modelseal/limits.h"
+#include "modelseal/oms_bundle.h"
+#include "modelseal/release_log.h"
+#include "modelseal/status.h"
+
+namespace modelseal {
+namespace {
+
+// Keep-alive connections are kept for this many requests (cpp-httplib's
+// default of 5 would make a busy client reconnect every fifth add).
+constexpr std::size_t kKeepAliveRequests = 1'000'000;
+constexpr int kListenBacklog = 1024;
+constexpr absl::string_view kRetryAfterSeconds = "1";
+
+int HttpStatusFor(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kOutOfRange:
+      return 400;
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kPermissionDenied:
+      return 403;
+    case absl::StatusCode::kUnavailable:
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+// cpp-httplib listens with a backlog of 5: when many clients connect at once
+// the kernel drops the surplus SYNs and those clients retry a second later.
+// Listening again on the bound socket raises the backlog (Linux keeps the
+// socket and only updates the limit).
+void RaiseListenBacklog(int port) {
+  const long max_fd = std::min<long>(::sysconf(_SC_OPEN_MAX), 65536);
+  for (int fd = 0; fd < max_fd; ++fd) {
+    int listening = 0;
+    socklen_t length = sizeof(listening);
+    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0 ||
+        listening == 0) {
+      continue;
+    }
+    sockaddr_storage address{};
+    socklen_t address_length = sizeof(address);
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address),
+                      &address_length) != 0) {
+      continue;
+    }
+    int bound = -1;
+    if (address.ss_family == AF_INET) {
+      bound = ntohs(reinterpret_cast<sockaddr_in*>(&address)->sin_port);
+    } else if (address.ss_family == AF_INET6) {
+      bound = ntohs(reinterpret_cast<sockaddr_in6*>(&address)->sin6_port);
+    }
+    if (bound == port) (void)::listen(fd, kListenBacklog);
+  }
+}
+
+}  // namespace
+
+// --- ReleaseBatcher ---------------------------------------------------------
+
+struct ReleaseBatcher::State {
+  struct Pending {
+    const PreparedRelease* release = nullptr;  // owned by the waiting thread
+    std::string entry;
+    LogPosition position;
+    absl::Status status;
+    bool done = false;
+  };
+
+  State(tlog::LogWriter& writer_in, BatcherOptions options_in)
+      : writer(writer_in), options(options_in) {}
+
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mu);
+    while (true) {
+      wake.wait(lock, [this] { return stop || !queue.empty(); });
+      if (queue.empty()) return;
+      const std::size_t enough = std::max<std::size_t>(2, previous_batch);
+      wake.wait_until(lock,
+                      std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(options.window_ms),
+                      [&] { return stop || queue.size() >= enough; });
+      std::vector<Pending*> batch;
+      const std::size_t take =
+          std::min(queue.size(), limits::kMaxLogAppendBatchEntries);
+      batch.assign(queue.begin(), queue.begin() + take);
+      queue.erase(queue.begin(), queue.begin() + take);
+      lock.unlock();
+      RunBatch(batch);
+      lock.lock();
+      previous_batch = batch.size();
+      stats.batches += 1;
+      stats.entries += batch.size();
+      stats.largest_batch = std::max(stats.largest_batch, batch.size());
+      for (Pending* pending : batch) pending->done = true;
+      done.notify_all();
+    }
+  }
+
+  // Runs on the batcher thread only, without the lock.
+  void RunBatch(const std::vector<Pending*>& batch) {
+    if (broken.ok()) {
+      const std::uint64_t now = static_cast<std::uint64_t>(std::time(nullptr));
+      std::vector<std::string> entries;
+      entries.reserve(batch.size());
+      for (Pending* pending : batch) {
+        pending->entry = ReleaseEntryAt(*pending->release, now);
+        entries.push_back(pending->entry);
+      }
+      absl::StatusOr<std::vector<std::uint64_t>> indices =
+          writer.Append(entries);
+      absl::StatusOr<std::string> checkpoint =
+          indices.ok() ? writer.CheckpointText()
+                       : absl::StatusOr<std::string>(indices.status());
+      if (!checkpoint.ok()) {
+        broken = absl::InternalError(absl::StrCat(
+            "appending to the log failed: ", checkpoint.status().message()));
+      } else {
+        LogPosition position;
+        position.origin = writer.origin();
+        position.tree_size = writer.size();
+        position.root = writer.root();
+        position.checkpoint_note = *std::move(checkpoint);
+        position.integrated_time = now;
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+          position.index = (*indices)[i];
+          absl::StatusOr<std::vector<tlog::Hash>> proof =
+              writer.InclusionProof(position.index, position.tree_size);
+          if (!proof.ok()) {
+            batch[i]->status = absl::InternalError(absl::StrCat(
+                "the entry was logged at index ", position.index,
+                " but its proof failed: ", proof.status().message()));
+            continue;
+          }
+          batch[i]->position = position;
+          batch[i]->position.proof = *std::move(proof);
+        }
+        return;
+      }
+    }
+    for (Pending* pending : batch) pending->status = broken;
+  }
+
+  tlog::LogWriter& writer;
+  const BatcherOptions options;
+  mutable std::mutex mu;
+  std::condition_variable wake;  // the batcher thread waits here
+  std::condition_variable done;  // adding threads wait here
+  std::deque<Pending*> queue;
+  bool stop = false;
+  std::size_t previous_batch = 0;
+  Stats stats;
+  absl::Status broken;  // batcher thread only
+  std::thread thread;
+};
+
+ReleaseBatcher::ReleaseBatcher(tlog::LogWriter& writer, BatcherOptions options)
+    : state_(std::make_unique<State>(writer, options)) {
+  state_->thread = std::thread([state = state_.get()] { state->Loop(); });
+}
+
+ReleaseBatcher::~ReleaseBatcher() {
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->stop = true;
+  }
+  state_->wake.notify_all();
+  state_->thread.join();
+}
+
+absl::StatusOr<std::string> ReleaseBatcher::Add(absl::string_view bundle_json) {
+  MODELSEAL_ASSIGN_OR_RETURN(PreparedRelease release,
+                             PrepareRelease(bundle_json));
+  State::Pending pending;
+  pending.release = &release;
+  {
+    std::unique_lock<std::mutex> lock(state_->mu);
+    if (state_->queue.size() >= state_->options.max_pending) {
+      state_->stats.refused += 1;
+      return absl::UnavailableError(
+          absl::StrCat("the log already has ", state_->queue.size(),
+                       " additions waiting; retry later"));
+    }
+    state_->queue.push_back(&pending);
+    state_->wake.notify_one();
+    state_->done.wait(lock, [&] { return pending.done; });
+  }
+  MODELSEAL_RETURN_IF_ERROR(pending.status);
+  return AttachLogEntry(std::move(release.bundle), pending.entry,
+                        pending.position);
+}
+
+ReleaseBatcher::Stats ReleaseBatcher::stats() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  Stats stats = state_->stats;
+  stats.waiting = state_->queue.size();
+  return stats;
+}
+
+// --- LogServer --------------------------------------------------------------
+
+struct LogServer::State {
+  State(Env& env_in, std::string dir_in, tlog::LogWriter& writer,
+        const LogServerOptions& options)
+      : env(env_in), dir(std::move(dir_in)), batcher(writer, options.batcher) {}
+
+  Env& env;
+  const std::string dir;
+  ReleaseBatcher batcher;
+  httplib::Server server;
+  int port = -1;
+};
+
+LogServer::LogServer(std::unique_ptr<State> state) : state_(std::move(state)) {}
+LogServer::~LogServer() = default;
+
+absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Create(
+    Env& env, const std::string& dir, tlog::LogWriter& writer,
+    const LogServerOptions& options) {
+  if (options.threads == 0 || options.batcher.max_pending == 0) {
+    return absl::InvalidArgumentError(
+        "the log server needs at least one thread and one queue place");
+  }
+  auto state = std::make_unique<State>(env, dir, writer, options);
+  State* s = state.get();
+  httplib::Server& server = s->server;
+  const std::size_t threads = options.threads;
+  server.new_task_queue = [threads] {
+    return new httplib::ThreadPool(threads);
+  };
+  // Without TCP_NODELAY a keep-alive client's next request waits for the
+  // delayed ACK of the previous answer (about 40 ms on Linux).
+  server.set_tcp_nodelay(true);
+  server.set_keep_alive_max_count(kKeepAliveRequests);
+  server.set_payload_max_length(limits::kMaxBundleBytes);
+  server.set_read_timeout(30);
+  server.set_write_timeout(30);
+
+  // Only the tlog-tiles paths are served; nothing else in DIR (the lock file,
+  // temporary files) is reachable.
+  static const std::regex kTilePath(
+      R"(/tile/(entries|[0-9]|[1-5][0-9]|6[0-3])(/x[0-9]{3})*/[0-9]{3}(\.p/([1-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5]))?)");
+  server.Get("/checkpoint",
+             [s](const httplib::Request&, httplib::Response& response) {
+               auto note = s->env.ReadFileToString(
+                   JoinPath(s->dir, "checkpoint"), limits::kMaxSmallFileBytes);
+               if (!note.ok()) {
+                 response.status = 500;
+                 return;
+               }
+               response.set_header("Cache-Control", "no-cache");
+               response.set_content(*note, "text/plain; charset=utf-8");
+             });
+  server.Get(R"(/tile/.*)", [s](const httplib::Request& request,
+                                httplib::Response& response) {
+    if (!std::regex_match(request.path, kTilePath)) {
+      response.status = 404;
+      return;
+    }
+    auto tile = s->env.ReadFileToString(
+        JoinPath(s->dir, request.path.substr(1)), std::size_t{32} << 20);
+    if (!tile.ok()) {
+      response.status = absl::IsNotFound(tile.status()) ? 404 : 500;
+      return;
+    }
+    if (request.path.find(".p/") == std::string::npos) {
+      response.set_header("Cache-Control",
+                          "public, max-age=31536000, immutable");
+    }
+    response.set_content(*tile, "application/octet-stream");
+  });
+  server.Post("/add", [s](const httplib::Request& request,
+                          httplib::Response& response) {
+    absl::StatusOr<std::string> logged = s->batcher.Add(request.body);
+    if (!logged.ok()) {
+      response.status = HttpStatusFor(logged.status());
+      if (response.status == 503) {
+        response.set_header("Retry-After", std::string(kRetryAfterSeconds));
+      }
+      response.set_content(std::string(logged.status().message()) + "\n",
+                           "text/plain");
+      return;
+    }
+    response.set_content(*logged, "application/json");
+  });
+
+  s->port = options.port == 0 ? server.bind_to_any_port(options.host)
+                              : (server.bind_to_port(options.host, options.port)
+                                     ? options.port
+                                     : -1);
+  if (s->port < 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.host, ":", options.port));
+  }
+  RaiseListenBacklog(s->port);
+  return std::unique_ptr<LogServer>(new LogServer(std::move(state)));
+}
+
+int LogServer::port() const { return state_->port; }
+
+absl::Status LogServer::Run() {
+  if (!state_->server.listen_after_bind()) {
+    return absl::InternalError("the log server stopped unexpectedly");
+  }
+  return absl::OkStatus();
+}
+
+void LogServer::Stop() { state_->server.stop(); }
+
+const ReleaseBatcher& LogServer::batcher() const { return state_->batcher; }
+
+// --- Client -----------------------------------------------------------------
+
+absl::StatusOr<std::string> SubmitToLogServer(const std::string& url,
+                                              const std::string& bundle_json) {
+  const std::size_t scheme = url.find("://");
+  if (scheme == std::string::npos || !(absl::StartsWith(url, "http://") ||
+                                       absl::StartsWith(url, "https://"))) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "log URL '", url, "' is not http(s)://host[:port][/path]"));
+  }
+  const std::size_t path_start = url.find('/', scheme + 3);
+  const std::string origin = url.substr(0, path_start);
+  std::string path =
+      path_start == std::string::npos ? "" : url.substr(path_start);
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  httplib::Client client(origin);
+  client.set_connection_timeout(10);
+  client.set_read_timeout(60);
+  client.set_follow_location(false);
+  client.set_tcp_nodelay(true);
+  auto response = client.Post(path + "/add", bundle_json, "application/json");
+  if (!response) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot reach the log at ", url, ": ",
+                     httplib::to_string(response.error())));
+  }
+  if (response->status == 503) {
+    return absl::UnavailableError(absl::StrCat(
+        "the log at ", url, " is busy (HTTP 503, retry after ",
+        response->get_header_value("Retry-After"), " s): ", response->body));
+  }
+  if (response->status != 200) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the log at ", url, " refused the bundle (HTTP ",
+                     response->status, "): ", response->body));
+  }
+  if (response->body.size() > limits::kMaxBundleBytes) {
+    return absl::ResourceExhaustedError(
+        "the log answered with an oversized bundle");
+  }
+  // Whatever the server says, keep only a bundle that still parses.
+  MODELSEAL_RETURN_IF_ERROR(ParseBundle(response->body).status());
+  return response->body;
+}
+
+}  // namespace modelseal

@@ -1,0 +1,175 @@
+// The release batcher behind `log serve`: concurrent additions share
+// appends and every answer proves its entry; a full queue refuses at once;
+// malformed bundles never reach the log. Also the split of AddBundlesToLog
+// the batcher relies on (entries at a time, attached records).
+#include <chrono>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "modelseal/crypto.h"
+#include "modelseal/env.h"
+#include "modelseal/log_client.h"
+#include "modelseal/log_server.h"
+#include "modelseal/model_signing.h"
+#include "modelseal/release_log.h"
+#include "modelseal/signed_note.h"
+#include "modelseal/transparency_log.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace modelseal {
+namespace {
+
+using ::modelseal::testing::IsOk;
+using ::modelseal::testing::StatusIs;
+using ::modelseal::testing::TempDir;
+
+constexpr char kOrigin[] = "example.com/batcher-test";
+
+struct BatcherFixture {
+  BatcherFixture() {
+    auto generated = tlog::GenerateNoteKey(kOrigin);
+    EXPECT_THAT(generated, IsOk());
+    keys = *std::move(generated);
+    dir = temp.Join("log");
+    EXPECT_THAT(
+        tlog::CreateLog(*Env::Default(), dir, kOrigin, keys.signer_key.value()),
+        IsOk());
+    auto opened =
+        tlog::LogWriter::Open(*Env::Default(), dir, keys.signer_key.value());
+    EXPECT_THAT(opened, IsOk());
+    writer = *std::move(opened);
+
+    auto pair = GenerateKeyPair(KeyType::kEcdsaP256, std::nullopt);
+    EXPECT_THAT(pair, IsOk());
+    auto signer = LoadSigner(pair->private_pem.value(), std::nullopt);
+    EXPECT_THAT(signer, IsOk());
+    SigningIdentity identity;
+    identity.signer = signer->get();
+    auto signed_bundle =
+        SignModel(MODELSEAL_SOURCE_DIR "/examples/tiny-model",
+                  SerializationOptions(), HashRunOptions(), identity);
+    EXPECT_THAT(signed_bundle, IsOk());
+    bundle = *std::move(signed_bundle);
+  }
+
+  // The answer's record verifies offline and its entry is in the log's
+  // current checkpoint; returns its index.
+  std::uint64_t CheckAnswer(const std::string& answer) {
+    auto parsed = ParseBundle(answer);
+    EXPECT_THAT(parsed, IsOk());
+    if (!parsed.ok()) return 0;
+    auto verifier = tlog::NoteVerifier::Parse(keys.verifier_key);
+    EXPECT_THAT(verifier, IsOk());
+    const tlog::NoteVerifier log_keys[] = {*verifier};
+    auto inclusion = VerifyLogInclusion(*parsed, log_keys);
+    EXPECT_THAT(inclusion, IsOk());
+    if (!inclusion.ok()) return 0;
+    tlog::LogClientOptions options;
+    options.verifier_keys = {keys.verifier_key};
+    auto client = tlog::LogClient::Open(*Env::Default(), dir, options);
+    EXPECT_THAT(client, IsOk());
+    auto entry = (*client)->ReadEntry(inclusion->index);
+    EXPECT_THAT(entry, IsOk());
+    EXPECT_EQ(*entry, ReleaseEntryAt(*PrepareRelease(bundle),
+                                     inclusion->integrated_time));
+    return inclusion->index;
+  }
+
+  TempDir temp;
+  tlog::NoteKeyPair keys;
+  std::string dir;
+  std::unique_ptr<tlog::LogWriter> writer;
+  std::string bundle;
+};
+
+TEST(ReleaseLogTest, EntryAtATimeIsTheEntryMadeAtThatTime) {
+  BatcherFixture f;
+  auto release = PrepareRelease(f.bundle);
+  ASSERT_THAT(release, IsOk());
+  for (std::uint64_t time :
+       {0ull, 1ull, 1700000000ull, 18446744073709551615ull}) {
+    auto made = MakeReleaseEntry(release->bundle, time);
+    ASSERT_THAT(made, IsOk());
+    EXPECT_EQ(ReleaseEntryAt(*release, time), *made) << time;
+  }
+  EXPECT_THAT(PrepareRelease("{}").status(), ::testing::Not(IsOk()));
+}
+
+TEST(ReleaseBatcherTest, ConcurrentAdditionsShareAppendsAndAllProveTheirEntry) {
+  BatcherFixture f;
+  constexpr int kAdders = 16;
+  std::vector<absl::StatusOr<std::string>> answers(kAdders);
+  {
+    BatcherOptions options;
+    options.window_ms = 200;
+    options.max_pending = kAdders;
+    ReleaseBatcher batcher(*f.writer, options);
+    std::vector<std::thread> adders;
+    for (int i = 0; i < kAdders; ++i) {
+      adders.emplace_back([&, i] { answers[i] = batcher.Add(f.bundle); });
+    }
+    for (std::thread& adder : adders) adder.join();
+    const ReleaseBatcher::Stats stats = batcher.stats();
+    EXPECT_EQ(stats.entries, static_cast<std::uint64_t>(kAdders));
+    EXPECT_LT(stats.batches, static_cast<std::uint64_t>(kAdders))
+        << "no two concurrent additions shared an append";
+    EXPECT_GT(stats.largest_batch, 1u);
+    EXPECT_EQ(stats.refused, 0u);
+    EXPECT_EQ(stats.waiting, 0u);
+  }
+  EXPECT_EQ(f.writer->size(), static_cast<std::uint64_t>(kAdders));
+  std::set<std::uint64_t> indices;
+  for (const auto& answer : answers) {
+    ASSERT_THAT(answer, IsOk());
+    indices.insert(f.CheckAnswer(*answer));
+  }
+  EXPECT_EQ(indices.size(), static_cast<std::size_t>(kAdders));
+  EXPECT_EQ(*indices.rbegin(), static_cast<std::uint64_t>(kAdders - 1));
+}
+
+TEST(ReleaseBatcherTest, FullQueueRefusesAtOnceWithUnavailable) {
+  BatcherFixture f;
+  BatcherOptions options;
+  options.window_ms = 1000;  // the first addition waits here, alone
+  options.max_pending = 1;
+  ReleaseBatcher batcher(*f.writer, options);
+  absl::StatusOr<std::string> first;
+  std::thread adder([&] { first = batcher.Add(f.bundle); });
+  while (batcher.stats().waiting == 0 && batcher.stats().entries == 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(batcher.stats().entries, 0u) << "the window closed too soon";
+  EXPECT_THAT(batcher.Add(f.bundle).status(),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       ::testing::HasSubstr("retry later")));
+  EXPECT_EQ(batcher.stats().refused, 1u);
+  adder.join();
+  ASSERT_THAT(first, IsOk());
+  EXPECT_EQ(f.CheckAnswer(*first), 0u);
+  // With the queue free again, the next addition is taken.
+  auto second = batcher.Add(f.bundle);
+  ASSERT_THAT(second, IsOk());
+  EXPECT_EQ(f.CheckAnswer(*second), 1u);
+}
+
+TEST(ReleaseBatcherTest, MalformedBundlesNeverReachTheLog) {
+  BatcherFixture f;
+  ReleaseBatcher batcher(*f.writer, BatcherOptions());
+  EXPECT_THAT(batcher.Add("not a bundle").status(), ::testing::Not(IsOk()));
+  std::string no_statement = f.bundle;
+  const std::size_t payload = no_statement.find("\"payload\":\"");
+  ASSERT_NE(payload, std::string::npos);
+  no_statement.insert(payload + 11, "AAAA");
+  EXPECT_THAT(batcher.Add(no_statement).status(), ::testing::Not(IsOk()));
+  EXPECT_EQ(batcher.stats().entries, 0u);
+  EXPECT_EQ(batcher.stats().batches, 0u);
+  EXPECT_EQ(f.writer->size(), 0u);
+}
+
+}  // namespace
+}  // namespace modelseal

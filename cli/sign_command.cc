@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "cli/cache_flags.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/key_flags.h"
@@ -31,8 +32,21 @@ struct SignFlags {
   SerializationFlags serialization;
   std::string log;
   std::string log_signer_key;
+  std::string reuse;
+  std::string reuse_key;
+  CacheFlags cache;
   bool quiet = false;
 };
+
+// The file list of a --reuse summary, shortened for a terminal.
+std::string ShortList(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size() && i < 5; ++i) {
+    absl::StrAppend(&out, i == 0 ? "" : ", ", names[i]);
+  }
+  if (names.size() > 5) absl::StrAppend(&out, ", ...");
+  return out;
+}
 
 // Records the bundle in a log directory (as its writer) or at a `log serve`
 // URL, returning the bundle with its log entry.
@@ -109,11 +123,56 @@ int RunSign(const SignFlags& flags) {
       options->ignore_paths.push_back(**inside);
       std::sort(options->ignore_paths.begin(), options->ignore_paths.end());
     }
+    std::optional<Statement> previous;
+    if (!flags.reuse.empty()) {
+      auto old = env.ReadFileToString(flags.reuse, limits::kMaxBundleBytes);
+      if (!old.ok()) return ReportError(Annotate(old.status(), "--reuse"));
+      auto key = flags.reuse_key.empty() ? (*signer)->MakeVerifier()
+                                         : ReadVerifier(flags.reuse_key);
+      if (!key.ok()) return ReportError(key.status());
+      auto statement = VerifyPreviousBundle(
+          *old, **key, identity.certificate_chain_der, *options);
+      if (!statement.ok()) {
+        return ReportError(Annotate(statement.status(),
+                                    absl::StrCat("--reuse ", flags.reuse)));
+      }
+      previous = *std::move(statement);
+    } else if (!flags.reuse_key.empty()) {
+      return UsageError("--reuse-key needs --reuse OLD.sig");
+    }
+    // --reuse relies on the cache to vouch for unchanged files.
+    std::unique_ptr<DigestCache> cache =
+        flags.cache.Open(/*force=*/previous.has_value());
     HashRunOptions run;
     run.threads = flags.serialization.threads;
     run.bytes_done = progress.done();
     run.bytes_total = progress.total();
-    bundle = SignModel(flags.model, *options, run, identity);
+    run.cache = cache.get();
+    absl::StatusOr<ModelDigest> digest =
+        SerializeModel(flags.model, *options, run);
+    if (!digest.ok()) return ReportError(digest.status());
+    SaveCache(cache.get());
+    if (previous.has_value() && !flags.quiet) {
+      const PreviousComparison diff = CompareWithPrevious(*previous, *digest);
+      const DigestCacheStats stats =
+          cache != nullptr ? cache->stats() : DigestCacheStats{};
+      std::cerr << "modelseal: since " << flags.reuse << ": " << diff.unchanged
+                << " files unchanged, " << diff.changed.size() << " changed"
+                << (diff.changed.empty()
+                        ? ""
+                        : absl::StrCat(" (", ShortList(diff.changed), ")"))
+                << ", " << diff.added.size() << " added"
+                << (diff.added.empty()
+                        ? ""
+                        : absl::StrCat(" (", ShortList(diff.added), ")"))
+                << ", " << diff.removed.size() << " removed"
+                << (diff.removed.empty()
+                        ? ""
+                        : absl::StrCat(" (", ShortList(diff.removed), ")"))
+                << "; " << stats.hits << " digests from the cache, "
+                << stats.misses << " hashed\n";
+    }
+    bundle = SignModelDigest(*digest, identity);
   }
   if (!bundle.ok()) return ReportError(bundle.status());
   if (!flags.log.empty()) {
@@ -163,6 +222,17 @@ void RegisterSignCommand(CLI::App& app, int* exit_code) {
                       "its entry, inclusion proof and signed checkpoint");
   command->add_option("--log-signer-key", flags->log_signer_key,
                       "With --log DIR: the log's signer key (default DIR.key)");
+  command->add_option(
+      "--reuse", flags->reuse,
+      "Incremental signing: an earlier bundle of this model (OLD.sig). It "
+      "is verified first (with --reuse-key, else this signing key's public "
+      "half); files the digest cache vouches unchanged are not read again, "
+      "added or changed ones are hashed, removed ones dropped. Turns on "
+      "--cache. The new bundle is the one a full sign would write");
+  command->add_option("--reuse-key", flags->reuse_key,
+                      "Public key (PEM) that signed the --reuse bundle, when "
+                      "it is not the signing key");
+  flags->cache.Register(*command);
   command->add_flag("-q,--quiet", flags->quiet, "No progress or status lines");
   command->callback([flags, exit_code] { *exit_code = RunSign(*flags); });
 }

@@ -4,10 +4,12 @@
 #include <iostream>
 #include <optional>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "cli/cache_flags.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/key_flags.h"
@@ -45,6 +47,8 @@ struct VerifyFlags {
   PolicyTrustFlags policy;
   bool strict = false;
   KeylessFlags keyless;
+  std::vector<std::string> only;
+  CacheFlags cache;
 };
 
 absl::Status KeylessBundleNeedsIdentity() {
@@ -143,25 +147,50 @@ void Describe(const VerifyReport& report, v1::SignatureResult* result) {
   for (const auto& path : report.missing) result->add_missing(path);
   for (const auto& path : report.extra) result->add_extra(path);
   result->set_seconds(report.seconds);
+  result->set_partial(report.partial);
+  for (const auto& path : report.not_checked) result->add_not_checked(path);
+  result->set_files_checked(report.files_checked);
+  result->set_legacy_v0_2(report.legacy_v0_2);
+}
+
+// What --only left out, spelled so that nobody reads it as verified.
+std::string NotCheckedText(const v1::SignatureResult& result) {
+  if (!result.partial()) return "";
+  std::string text =
+      absl::StrCat("  PARTIAL: only ", result.files_checked(), " of ",
+                   result.files_checked() + result.not_checked_size(),
+                   " signed files were checked (--only); ",
+                   result.not_checked_size(), " NOT checked:\n");
+  for (const auto& path : result.not_checked())
+    absl::StrAppend(&text, "  not checked: ", path, "\n");
+  return text;
 }
 
 std::string TextFor(const v1::SignatureResult& result) {
+  const std::string legacy =
+      result.legacy_v0_2()
+          ? "  note: a model_signing v0.2 bundle (read for compatibility; "
+            "re-sign to get the current format)\n"
+          : "";
   if (result.ok()) {
     return absl::StrCat(
-        "OK: ", result.signature(), ": model '", result.model(), "' (",
-        result.resources(), " resources, ", result.serialization().hash_type(),
-        " ", result.serialization().method(), ", ", result.bytes_hashed(),
+        result.partial() ? "OK (partial): " : "OK: ", result.signature(),
+        ": model '", result.model(), "' (", result.resources(), " resources, ",
+        result.serialization().hash_type(), " ",
+        result.serialization().method(), ", ", result.bytes_hashed(),
         " bytes re-hashed in ", absl::StrFormat("%.2f", result.seconds()),
-        "s) ", result.root_digest(), " signed by ", result.signer(), "\n");
+        "s) ", result.root_digest(), " signed by ", result.signer(), "\n",
+        legacy, NotCheckedText(result));
   }
-  std::string text =
-      absl::StrCat("FAILED: ", result.signature(), ": ", result.error(), "\n");
+  std::string text = absl::StrCat("FAILED: ", result.signature(), ": ",
+                                  result.error(), "\n", legacy);
   for (const auto& path : result.changed())
     absl::StrAppend(&text, "  changed: ", path, "\n");
   for (const auto& path : result.missing())
     absl::StrAppend(&text, "  missing: ", path, "\n");
   for (const auto& path : result.extra())
     absl::StrAppend(&text, "  not signed: ", path, "\n");
+  absl::StrAppend(&text, NotCheckedText(result));
   return text;
 }
 
@@ -193,6 +222,12 @@ int RunPolicyVerify(const VerifyFlags& flags) {
         "--ignore-unsigned-files does not apply with --policy: unsigned "
         "files are policy findings");
   }
+  if (!flags.log_url.empty()) {
+    return UsageError(
+        "--log-url does not apply with --policy: the policy's pinned logs "
+        "are checked offline from each bundle's inclusion proof; check a "
+        "live log with `modelseal log verify URL --vkey KEY`");
+  }
   absl::StatusOr<ReportFormat> format = ParseReportFormat(flags.format);
   if (!format.ok()) return UsageError(std::string(format.status().message()));
   const std::time_t now = std::time(nullptr);
@@ -221,6 +256,9 @@ int RunPolicyVerify(const VerifyFlags& flags) {
     options.extra_ignore_paths.push_back(std::move(inside));
   }
   options.run.threads = flags.threads;
+  options.only = flags.only;
+  std::unique_ptr<DigestCache> cache = flags.cache.Open();
+  options.run.cache = cache.get();
   std::vector<PolicyBundle> bundles;
   for (const std::string& signature : flags.signatures) {
     auto json = env.ReadFileToString(signature, limits::kMaxBundleBytes);
@@ -234,6 +272,7 @@ int RunPolicyVerify(const VerifyFlags& flags) {
     options.run.bytes_total = progress.total();
     evaluation = EvaluatePolicy(trusted->policy, flags.model, bundles, options);
   }
+  SaveCache(cache.get());
   if (!evaluation.ok()) return ReportError(evaluation.status());
 
   PolicyReportContext context;
@@ -316,6 +355,9 @@ int RunVerify(const VerifyFlags& flags) {
     return UsageError("--log-url needs --log-key");
   }
   options.run.threads = flags.threads;
+  options.only = flags.only;
+  std::unique_ptr<DigestCache> cache = flags.cache.Open();
+  options.run.cache = cache.get();
 
   v1::VerifyReport report;
   report.set_ok(true);
@@ -327,7 +369,14 @@ int RunVerify(const VerifyFlags& flags) {
     VerifyReport details;
     auto bundle = env.ReadFileToString(signature, limits::kMaxBundleBytes);
     if (!bundle.ok()) {
-      status = bundle.status();
+      // The report line already names the bundle: keep the reason only.
+      std::string reason(bundle.status().message());
+      if (absl::StartsWith(reason, signature + ": ")) {
+        reason = reason.substr(signature.size() + 2);
+      }
+      status = absl::Status(bundle.status().code(),
+                            absl::StrCat("cannot read the bundle (", reason,
+                                         "); check the --signature path"));
     } else {
       Progress progress(!flags.quiet && flags.format == "text");
       options.run.bytes_done = progress.done();
@@ -373,6 +422,7 @@ int RunVerify(const VerifyFlags& flags) {
       if (exit_code == kExitOk || code > exit_code) exit_code = code;
     }
   }
+  SaveCache(cache.get());
   const std::string out = flags.format == "json" ? ToJson(report) : [&report] {
     std::string text;
     for (const auto& result : report.signatures()) {
@@ -427,6 +477,15 @@ void RegisterVerifyCommand(CLI::App& app, int* exit_code) {
   command->add_option("--log-url", flags->log_url,
                       "Also check the record against the live log (directory "
                       "or http(s) URL): entry present, checkpoints consistent");
+  command->add_option(
+      "--only", flags->only,
+      "Partial verification: check the signature and statement as always, "
+      "then hash only the signed files whose path matches one of these globs "
+      "(e.g. '*Q4_K_M.gguf'; '*' also matches '/'). Each pattern must match "
+      "a signed file and every match must be present and unchanged; the "
+      "other files are reported as NOT checked. With --policy, the policy "
+      "must allow partial verification");
+  flags->cache.Register(*command);
   command->add_flag("-q,--quiet", flags->quiet, "No progress line");
   flags->keyless.Register(*command);
   flags->policy.Register(

@@ -79,12 +79,26 @@ class EcdsaVerifier final : public Verifier {
 
   absl::Status Verify(absl::string_view data,
                       absl::string_view signature) const override {
+    return VerifyWith(DigestFor(type_), data, signature);
+  }
+
+  absl::Status VerifyWithSha256(absl::string_view data,
+                                absl::string_view signature) const override {
+    return VerifyWith("SHA256", data, signature);
+  }
+
+  KeyType key_type() const override { return type_; }
+  const std::string& public_key_pem() const override { return public_pem_; }
+
+ private:
+  absl::Status VerifyWith(const char* digest, absl::string_view data,
+                          absl::string_view signature) const {
     ClearOpenSslErrorsOnExit clear_errors;
     MODELSEAL_RETURN_IF_ERROR(CheckDerSignature(signature));
     EvpMdCtxPtr context(EVP_MD_CTX_new());
     if (context == nullptr ||
-        EVP_DigestVerifyInit_ex(context.get(), nullptr, DigestFor(type_),
-                                nullptr, nullptr, key_.get(), nullptr) != 1) {
+        EVP_DigestVerifyInit_ex(context.get(), nullptr, digest, nullptr,
+                                nullptr, key_.get(), nullptr) != 1) {
       return OpenSslError(absl::StatusCode::kUnauthenticated,
                           "cannot set up ECDSA verification");
     }
@@ -101,10 +115,6 @@ class EcdsaVerifier final : public Verifier {
         absl::StrCat(KeyTypeName(type_), " signature verification failed"));
   }
 
-  KeyType key_type() const override { return type_; }
-  const std::string& public_key_pem() const override { return public_pem_; }
-
- private:
   EcdsaVerifier(EvpPkeyPtr key, KeyType type, std::string public_pem)
       : key_(std::move(key)), type_(type), public_pem_(std::move(public_pem)) {}
 

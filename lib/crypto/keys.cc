@@ -406,6 +406,12 @@ absl::StatusOr<KeyType> ParseKeyType(absl::string_view name) {
                    "ed25519"));
 }
 
+absl::Status Verifier::VerifyWithSha256(absl::string_view,
+                                        absl::string_view) const {
+  return absl::UnauthenticatedError(absl::StrCat(
+      KeyTypeName(key_type()), " keys have no SHA-256 ECDSA variant"));
+}
+
 std::string Verifier::Hint() const {
   const std::string& pem = public_key_pem();
   std::array<std::uint8_t, crypto_hash_sha256_BYTES> digest;

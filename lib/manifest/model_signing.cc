@@ -1,13 +1,17 @@
 #include "modelseal/model_signing.h"
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "modelseal/digest_cache.h"
 #include "modelseal/hash_engine.h"
 #include "modelseal/hex.h"
 #include "modelseal/model_walk.h"
@@ -145,6 +149,81 @@ absl::StatusOr<std::string> CosignBundle(absl::string_view bundle_json,
                            identity);
 }
 
+absl::StatusOr<Statement> VerifyPreviousBundle(
+    absl::string_view bundle_json, const Verifier& key,
+    const std::vector<std::string>& certificate_chain_der,
+    const SerializationOptions& options) {
+  MODELSEAL_ASSIGN_OR_RETURN(Bundle bundle, ParseBundle(bundle_json));
+  if (!bundle.certificate_chain_der.empty()) {
+    if (certificate_chain_der.empty() ||
+        bundle.certificate_chain_der[0] != certificate_chain_der[0]) {
+      return absl::UnauthenticatedError(
+          "the previous bundle was signed with another certificate than the "
+          "--cert given now; sign without --reuse");
+    }
+  } else if (!bundle.public_key_hint.empty() &&
+             !ConstantTimeEquals(bundle.public_key_hint, key.Hint())) {
+    return absl::UnauthenticatedError(absl::StrCat(
+        "the previous bundle was signed by key ", bundle.public_key_hint,
+        ", not by ", key.Hint(), " (give its public key with --reuse-key)"));
+  }
+  const absl::Status signature = key.Verify(
+      DssePae(bundle.payload_type, bundle.payload), bundle.signature);
+  if (!signature.ok()) {
+    return absl::UnauthenticatedError(absl::StrCat(
+        "the previous bundle's signature does not verify with key ", key.Hint(),
+        ": ", signature.message(),
+        " (tampered, or signed by another key: give it with --reuse-key)"));
+  }
+  MODELSEAL_ASSIGN_OR_RETURN(Statement statement,
+                             ParseStatement(bundle.payload));
+  const SerializationOptions& old = statement.serialization;
+  if (old.method != options.method || old.hash != options.hash ||
+      (old.method == SerializationMethod::kShards &&
+       old.shard_size != options.shard_size)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the previous bundle uses ", ResourceAlgorithmName(old),
+                     " (method ", SerializationMethodName(old.method),
+                     "), not ", ResourceAlgorithmName(options),
+                     "; give the same --method, --hash "
+                     "and --shard-size, or sign without --reuse"));
+  }
+  return statement;
+}
+
+PreviousComparison CompareWithPrevious(const Statement& previous,
+                                       const ModelDigest& current) {
+  const SerializationMethod method = current.options.method;
+  std::map<std::string, std::vector<const ResourceDigest*>> before;
+  std::map<std::string, std::vector<const ResourceDigest*>> after;
+  for (const ResourceDigest& r : previous.resources)
+    before[FileOf(r, previous.serialization.method)].push_back(&r);
+  for (const ResourceDigest& r : current.resources)
+    after[FileOf(r, method)].push_back(&r);
+  PreviousComparison result;
+  for (const auto& [name, resources] : after) {
+    auto it = before.find(name);
+    if (it == before.end()) {
+      result.added.push_back(name);
+      continue;
+    }
+    bool same = it->second.size() == resources.size();
+    for (std::size_t i = 0; same && i < resources.size(); ++i) {
+      same = resources[i]->name == it->second[i]->name &&
+             resources[i]->digest == it->second[i]->digest;
+    }
+    if (same) {
+      ++result.unchanged;
+    } else {
+      result.changed.push_back(name);
+    }
+  }
+  for (const auto& [name, resources] : before) {
+    if (!after.count(name)) result.removed.push_back(name);
+  }
+  return result;
+}
+
 absl::StatusOr<VerifiedSignature> VerifyBundleSignature(
     const Bundle& bundle, const VerifyOptions& options) {
   VerifiedSignature verified;
@@ -154,6 +233,18 @@ absl::StatusOr<VerifiedSignature> VerifyBundleSignature(
   const Verifier* verifier = signer.verifier;
   absl::Status signature = verifier->Verify(
       DssePae(bundle.payload_type, bundle.payload), bundle.signature);
+  if (!signature.ok() &&
+      absl::StrContains(bundle.payload, kLegacyDigestsPredicateType)) {
+    // model_signing v0.2 signed its own encoding, and hashed with SHA-256
+    // for every ECDSA curve.
+    const std::string legacy =
+        LegacyV020Pae(bundle.payload_type, bundle.payload);
+    if (verifier->Verify(legacy, bundle.signature).ok() ||
+        verifier->VerifyWithSha256(legacy, bundle.signature).ok()) {
+      signature = absl::OkStatus();
+      verified.legacy_v0_2_pae = true;
+    }
+  }
   if (!signature.ok()) {
     return absl::UnauthenticatedError(
         absl::StrCat("the DSSE signature does not verify with ",
@@ -175,12 +266,23 @@ absl::Status VerifyModel(const std::string& model_path,
   MODELSEAL_ASSIGN_OR_RETURN(VerifiedSignature verified,
                              VerifyBundleSignature(bundle, options));
   report->signer = verified.signer;
+  absl::StatusOr<Statement> statement = ParseVerifiedStatement(verified);
   const absl::Status contents =
-      VerifyModelContents(model_path, verified.payload, options, report);
+      statement.ok() ? VerifyModelStatement(model_path, *std::move(statement),
+                                            options, report)
+                     : statement.status();
   report->seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
   return contents;
+}
+
+absl::StatusOr<Statement> ParseVerifiedStatement(
+    const VerifiedSignature& verified) {
+  if (verified.legacy_v0_2_pae) {
+    return ParseLegacyDigestsStatement(verified.payload);
+  }
+  return ParseStatement(verified.payload);
 }
 
 absl::Status VerifyModelContents(const std::string& model_path,
@@ -198,12 +300,18 @@ absl::Status VerifyModelStatement(const std::string& model_path,
                                   const VerifyOptions& options,
                                   VerifyReport* report) {
   const auto start = std::chrono::steady_clock::now();
-  report->model_name = statement.subject_name;
+  report->model_name = statement.subject_name.empty()
+                           ? std::string(Basename(model_path))
+                           : statement.subject_name;
   report->root_digest_hex = HexEncode(statement.subject_digest);
   report->resources = statement.resources.size();
   SerializationOptions& serialization = statement.serialization;
   for (const std::string& extra : options.extra_ignore_paths) {
-    serialization.ignore_paths.push_back(extra);
+    if (std::find(serialization.ignore_paths.begin(),
+                  serialization.ignore_paths.end(),
+                  extra) == serialization.ignore_paths.end()) {
+      serialization.ignore_paths.push_back(extra);
+    }
   }
   report->serialization = serialization;
 
@@ -226,9 +334,40 @@ absl::Status VerifyModelStatement(const std::string& model_path,
     }
   }
 
+  report->legacy_v0_2 = statement.legacy_v0_2;
   std::map<std::string, std::vector<const ResourceDigest*>> signed_files;
   for (const ResourceDigest& resource : statement.resources) {
     signed_files[FileOf(resource, serialization.method)].push_back(&resource);
+  }
+  // Partial verification: the signed files to check; every pattern must
+  // select something, so a typo cannot pass as "nothing to check".
+  const bool partial = !options.only.empty();
+  const auto selected = [&options](const std::string& name) {
+    for (const std::string& pattern : options.only) {
+      if (fnmatch(pattern.c_str(), name.c_str(), 0) == 0) return true;
+    }
+    return false;
+  };
+  report->partial = partial;
+  if (partial) {
+    for (const std::string& pattern : options.only) {
+      bool any = false;
+      for (const auto& [name, resources] : signed_files) {
+        if (fnmatch(pattern.c_str(), name.c_str(), 0) == 0) {
+          any = true;
+          break;
+        }
+      }
+      if (!any) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--only '", pattern, "' matches none of the ", signed_files.size(),
+            " signed files (patterns match paths relative to the model "
+            "root; '*' also matches '/')"));
+      }
+    }
+    for (const auto& [name, resources] : signed_files) {
+      if (!selected(name)) report->not_checked.push_back(name);
+    }
   }
   std::vector<HashTask> tasks;
   std::vector<const ResourceDigest*> expected;
@@ -236,6 +375,7 @@ absl::Status VerifyModelStatement(const std::string& model_path,
   std::set<std::string> seen;
   std::set<std::string> changed;
   for (const ModelFile& file : files) {
+    if (partial && !selected(file.name)) continue;
     auto it = signed_files.find(file.name);
     if (it == signed_files.end()) {
       report->extra.push_back(file.name);
@@ -279,9 +419,11 @@ absl::Status VerifyModelStatement(const std::string& model_path,
     }
   }
   for (const auto& [name, resources] : signed_files) {
+    if (partial && !selected(name)) continue;
     if (!seen.count(name) && !changed.count(name))
       report->missing.push_back(name);
   }
+  report->files_checked = signed_files.size() - report->not_checked.size();
 
   HashEngineOptions engine_options;
   engine_options.algorithm = serialization.hash;
@@ -293,8 +435,9 @@ absl::Status VerifyModelStatement(const std::string& model_path,
   if (options.run.bytes_total != nullptr) options.run.bytes_total->store(total);
   MODELSEAL_ASSIGN_OR_RETURN(std::unique_ptr<HashEngine> engine,
                              HashEngine::Create(engine_options));
-  MODELSEAL_ASSIGN_OR_RETURN(std::vector<std::vector<std::uint8_t>> digests,
-                             engine->Run(tasks));
+  MODELSEAL_ASSIGN_OR_RETURN(
+      std::vector<std::vector<std::uint8_t>> digests,
+      RunHashTasks(*engine, serialization.hash, tasks, options.run.cache));
   for (std::size_t i = 0; i < digests.size(); ++i) {
     if (digests[i] != expected[i]->digest) changed.insert(task_file[i]);
   }

@@ -1,5 +1,6 @@
 #include "modelseal/oms_bundle.h"
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -91,6 +92,114 @@ std::string DssePae(absl::string_view payload_type, absl::string_view payload) {
                       payload.size(), " ", payload);
 }
 
+namespace {
+
+// Python's repr() of a bytes object (CPython's bytes_repr): single quotes
+// unless the bytes hold a single quote and no double quote; backslash and
+// the chosen quote escaped; \t \n \r by name; other bytes below 0x20 or
+// from 0x7f as \xhh. model_signing v0.2.0 put this text into what it signed.
+std::string PythonBytesRepr(absl::string_view bytes) {
+  const bool has_single = bytes.find('\'') != absl::string_view::npos;
+  const bool has_double = bytes.find('"') != absl::string_view::npos;
+  const char quote = has_single && !has_double ? '"' : '\'';
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() + bytes.size() / 8 + 3);
+  out.push_back('b');
+  out.push_back(quote);
+  for (const char ch : bytes) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == static_cast<unsigned char>(quote) || c == '\\') {
+      out.push_back('\\');
+      out.push_back(ch);
+    } else if (c == '\t') {
+      out.append("\\t");
+    } else if (c == '\n') {
+      out.append("\\n");
+    } else if (c == '\r') {
+      out.append("\\r");
+    } else if (c < 0x20 || c >= 0x7f) {
+      out.append("\\x");
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    } else {
+      out.push_back(ch);
+    }
+  }
+  out.push_back(quote);
+  return out;
+}
+
+}  // namespace
+
+std::string LegacyV020Pae(absl::string_view payload_type,
+                          absl::string_view payload) {
+  return absl::StrCat("DSSEV1 ", payload_type.size(), " ", payload_type, " ",
+                      payload.size(), " ", PythonBytesRepr(payload));
+}
+
+absl::StatusOr<Statement> ParseLegacyDigestsStatement(
+    absl::string_view payload) {
+  v1::LegacyDigestsStatement proto;
+  MODELSEAL_RETURN_IF_ERROR(
+      ParseStrictJson(payload, &proto, "model_signing v0.2 statement"));
+  if (proto.type() != kStatementType) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "statement _type is '", proto.type(), "', expected ", kStatementType));
+  }
+  if (proto.predicate_type() != kLegacyDigestsPredicateType) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("predicateType is '", proto.predicate_type(),
+                     "', expected ", kLegacyDigestsPredicateType));
+  }
+  if (proto.subject().empty()) {
+    return absl::InvalidArgumentError("the v0.2 statement has no subject");
+  }
+  if (static_cast<std::size_t>(proto.subject_size()) >
+      limits::kMaxFilesPerModel) {
+    return absl::ResourceExhaustedError("statement lists too many subjects");
+  }
+  Statement statement;
+  statement.legacy_v0_2 = true;
+  statement.serialization.method = SerializationMethod::kFiles;
+  statement.serialization.hash = HashAlgorithm::kSha256;
+  std::set<std::string> names;
+  for (const v1::LegacySubject& subject : proto.subject()) {
+    MODELSEAL_RETURN_IF_ERROR(CheckResourcePath(subject.name()));
+    if (subject.name() == ".") {
+      return absl::InvalidArgumentError("a v0.2 subject may not be named '.'");
+    }
+    if (subject.annotations().actual_hash_algorithm() != "file-sha256") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "v0.2 subject '", subject.name(), "' has actual_hash_algorithm '",
+          subject.annotations().actual_hash_algorithm(),
+          "'; only file-sha256 is read"));
+    }
+    auto sha256 = subject.digest().find("sha256");
+    if (subject.digest_size() != 1 || sha256 == subject.digest().end() ||
+        sha256->second.size() != 64 || !IsLowerHex(sha256->second)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("v0.2 subject '", subject.name(),
+                       "' must have exactly one lower-case hex sha256 digest"));
+    }
+    if (!names.insert(subject.name()).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("v0.2 subject '", subject.name(), "' is listed twice"));
+    }
+    ResourceDigest resource;
+    resource.name = subject.name();
+    resource.algorithm = "sha256";
+    MODELSEAL_ASSIGN_OR_RETURN(resource.digest, HexDecode(sha256->second));
+    statement.resources.push_back(std::move(resource));
+  }
+  std::sort(statement.resources.begin(), statement.resources.end(),
+            [](const ResourceDigest& a, const ResourceDigest& b) {
+              return a.name < b.name;
+            });
+  statement.subject_digest = ComputeRootDigest(statement.resources);
+  return statement;
+}
+
 std::string BuildStatementPayload(const ModelDigest& digest) {
   const SerializationOptions& options = digest.options;
   const std::string hash(HashAlgorithmName(options.hash));
@@ -147,7 +256,17 @@ absl::StatusOr<ShardName> ParseShardName(absl::string_view name) {
 
 absl::StatusOr<Statement> ParseStatement(absl::string_view payload) {
   v1::Statement proto;
-  MODELSEAL_RETURN_IF_ERROR(ParseStrictJson(payload, &proto, "statement"));
+  const absl::Status parsed = ParseStrictJson(payload, &proto, "statement");
+  if (!parsed.ok()) {
+    if (ParseLegacyDigestsStatement(payload).ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "this is a model_signing v0.2 statement (predicateType ",
+          kLegacyDigestsPredicateType,
+          "); modelseal reads it only in verify with --key or --ca, never "
+          "for policies or logs: re-sign the model with modelseal sign"));
+    }
+    return parsed;
+  }
   if (proto.type() != kStatementType) {
     return absl::InvalidArgumentError(absl::StrCat(
         "statement _type is '", proto.type(), "', expected ", kStatementType));

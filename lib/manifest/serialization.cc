@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "modelseal/digest_cache.h"
 #include "modelseal/hash_engine.h"
 #include "modelseal/model_walk.h"
 #include "modelseal/status.h"
@@ -104,8 +105,9 @@ absl::StatusOr<ModelDigest> SerializeModel(const std::string& model_path,
   engine_options.bytes_done = run.bytes_done;
   MODELSEAL_ASSIGN_OR_RETURN(std::unique_ptr<HashEngine> engine,
                              HashEngine::Create(engine_options));
-  MODELSEAL_ASSIGN_OR_RETURN(std::vector<std::vector<std::uint8_t>> digests,
-                             engine->Run(tasks));
+  MODELSEAL_ASSIGN_OR_RETURN(
+      std::vector<std::vector<std::uint8_t>> digests,
+      RunHashTasks(*engine, options.hash, tasks, run.cache));
   for (std::size_t i = 0; i < digests.size(); ++i) {
     result.resources[i].digest = std::move(digests[i]);
   }

@@ -579,6 +579,17 @@ absl::Status ReadHashes(const Reader& reader, const YamlNode& node,
   return map.Finish();
 }
 
+absl::Status ReadVerification(const Reader& reader, const YamlNode& node,
+                              PolicyVerification* out) {
+  MODELSEAL_ASSIGN_OR_RETURN(Mapping map,
+                             Mapping::Open(reader, node, "verification"));
+  if (const YamlNode* partial = map.Optional("allow_partial")) {
+    MODELSEAL_ASSIGN_OR_RETURN(
+        out->allow_partial, reader.Bool(*partial, map.Child("allow_partial")));
+  }
+  return map.Finish();
+}
+
 absl::Status ReadModelCard(const Reader& reader, const YamlNode& node,
                            PolicyModelCard* out) {
   MODELSEAL_ASSIGN_OR_RETURN(Mapping map,
@@ -881,6 +892,10 @@ absl::StatusOr<Policy> ParsePolicy(absl::string_view bytes,
   if (const YamlNode* artifacts = map.Optional("artifacts")) {
     MODELSEAL_RETURN_IF_ERROR(
         ReadArtifacts(reader, *artifacts, &policy.artifacts));
+  }
+  if (const YamlNode* verification = map.Optional("verification")) {
+    MODELSEAL_RETURN_IF_ERROR(
+        ReadVerification(reader, *verification, &policy.verification));
   }
   MODELSEAL_RETURN_IF_ERROR(map.Finish());
   return policy;

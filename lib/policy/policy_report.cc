@@ -71,6 +71,14 @@ std::string Text(const PolicyEvaluation& evaluation,
                     ", ", contents.bytes_hashed, " bytes re-hashed in ",
                     absl::StrFormat("%.2f", contents.seconds),
                     "s) sha256:", contents.root_digest_hex, "\n");
+    if (contents.partial) {
+      absl::StrAppend(&out, "PARTIAL: only ", contents.files_checked, " of ",
+                      contents.files_checked + contents.not_checked.size(),
+                      " signed files were checked (--only); NOT checked:\n");
+      for (const std::string& path : contents.not_checked) {
+        absl::StrAppend(&out, "  not checked: ", ToPrintableText(path), "\n");
+      }
+    }
   }
   if (evaluation.card.has_value()) {
     const ModelCard& card = *evaluation.card;
@@ -160,6 +168,12 @@ std::string Json(const PolicyEvaluation& evaluation,
         SerializationMethodName(contents.serialization.method));
     json.Key("resources").Number(contents.resources);
     json.Key("bytes_hashed").Number(contents.bytes_hashed);
+    json.Key("partial").Bool(contents.partial);
+    json.Key("not_checked").BeginArray();
+    for (const std::string& path : contents.not_checked) {
+      json.String(ToValidUtf8(path));
+    }
+    json.EndArray();
   }
   json.EndObject();
   if (evaluation.card.has_value()) {

@@ -31,6 +31,14 @@ const std::vector<RuleDescription>& PolicyRuleCatalog() {
           {"hashes.not_allowed",
            "The model is hashed with a disallowed algorithm",
            "Sign again with --hash set to an algorithm the policy allows."},
+          {"verification.partial_not_allowed",
+           "Partial verification (--only) is not allowed by the policy",
+           "Verify the whole model, or have the policy set "
+           "verification.allow_partial: true."},
+          {"verification.partial",
+           "Only some signed files were checked (--only)",
+           "The files listed as not checked were not verified; verify the "
+           "whole model before trusting them."},
           {"model.changed", "A file differs from its signed digest",
            "The download is corrupt or tampered with: fetch it again."},
           {"model.missing", "A signed file is missing",

@@ -4,6 +4,8 @@
 
 #include <unistd.h>
 
+#include <filesystem>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
@@ -307,6 +309,249 @@ TEST(ReferenceBundlesTest, VerifyWithTheirKeysAndCa) {
                            Read(kReference + "v1.1.0-certificate/model.sig"),
                            options, &report)
                    .ok());
+}
+
+// model_signing v0.2.0 signed Python's repr() of the payload bytes; these
+// expectations are what CPython 3.11 prints for the same bytes.
+TEST(LegacyBundlesTest, CompatEncodingIsPythonsBytesRepr) {
+  const std::string type = "application/vnd.in-toto+json";
+  EXPECT_EQ(LegacyV020Pae(type, "plain"),
+            "DSSEV1 28 application/vnd.in-toto+json 5 b'plain'");
+  EXPECT_EQ(LegacyV020Pae(type, "it's"),
+            "DSSEV1 28 application/vnd.in-toto+json 4 b\"it's\"");
+  EXPECT_EQ(LegacyV020Pae(type, "say \"hi\""),
+            "DSSEV1 28 application/vnd.in-toto+json 8 b'say \"hi\"'");
+  EXPECT_EQ(LegacyV020Pae(type, "both ' and \""),
+            "DSSEV1 28 application/vnd.in-toto+json 12 b'both \\' and \"'");
+  EXPECT_EQ(LegacyV020Pae(type, std::string("a\\b\n\t\r\x01\x7f\xff\xc3\xa9")),
+            "DSSEV1 28 application/vnd.in-toto+json 11 "
+            "b'a\\\\b\\n\\t\\r\\x01\\x7f\\xff\\xc3\\xa9'");
+  // Never a DSSE PAE: the upper-case V keeps the two encodings apart.
+  EXPECT_NE(LegacyV020Pae(type, "x").substr(0, 6),
+            DssePae(type, "x").substr(0, 6));
+}
+
+VerifyOptions LegacyCaOptions() {
+  VerifyOptions options;
+  options.ca_roots_der =
+      *CertificatesFromPem(Read(kReference + "keys/certificate/ca-cert.pem"));
+  options.now = std::time(nullptr);
+  options.extra_ignore_paths = {"model.sig"};
+  return options;
+}
+
+TEST(LegacyBundlesTest, ReadsTheReferenceV020Bundle) {
+  VerifyReport report;
+  MODELSEAL_ASSERT_OK(
+      VerifyModel(kReference + "v0.2.0-certificate",
+                  Read(kReference + "v0.2.0-certificate/model.sig"),
+                  LegacyCaOptions(), &report));
+  EXPECT_TRUE(report.legacy_v0_2);
+  EXPECT_EQ(report.resources, 2u);
+  EXPECT_EQ(report.model_name, "v0.2.0-certificate");
+  EXPECT_EQ(report.bytes_hashed, 16u);
+}
+
+TEST(LegacyBundlesTest, AChangedFileFailsTheV020Bundle) {
+  TempDir dir;
+  dir.Write("m/signme-1", "signme-1");
+  dir.Write("m/signme-2", "signme-X");
+  VerifyReport report;
+  EXPECT_THAT(VerifyModel(dir.Join("m"),
+                          Read(kReference + "v0.2.0-certificate/model.sig"),
+                          LegacyCaOptions(), &report),
+              StatusIs(absl::StatusCode::kUnauthenticated,
+                       HasSubstr("1 changed (signme-2)")));
+  EXPECT_TRUE(report.legacy_v0_2);
+}
+
+TEST(LegacyBundlesTest, AnEditedV020PayloadFailsBothEncodings) {
+  const std::string bundle = Read(kReference + "v0.2.0-certificate/model.sig");
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(Bundle parsed, ParseBundle(bundle));
+  // Point signme-1 at another digest: still a well-formed v0.2 statement.
+  const std::string payload = absl::StrReplaceAll(
+      parsed.payload,
+      {{"f6310066c7320497ea554260c32c43660bff648cb2a61194832cc086077085e1",
+        "32dcb1f8e1ae52d5963e56a6ba06ab58b424c15ed2a6b70d2feca1d089370028"}});
+  ASSERT_NE(payload, parsed.payload);
+  MODELSEAL_ASSERT_OK(ParseLegacyDigestsStatement(payload).status());
+  const std::string tampered = absl::StrReplaceAll(
+      bundle,
+      {{absl::Base64Escape(parsed.payload), absl::Base64Escape(payload)}});
+  ASSERT_NE(tampered, bundle);
+  VerifyReport report;
+  EXPECT_THAT(VerifyModel(kReference + "v0.2.0-certificate", tampered,
+                          LegacyCaOptions(), &report),
+              StatusIs(absl::StatusCode::kUnauthenticated,
+                       HasSubstr("does not verify")));
+}
+
+// Only the legacy predicate unlocks the legacy encoding: a v1.0 statement
+// signed over it is refused, and a legacy statement is never taken for a
+// v1.0 one.
+TEST(LegacyBundlesTest, TheCompatEncodingNeverSignsAV1Statement) {
+  SignedModel model;
+  const std::string good = model.Sign();
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(Bundle bundle, ParseBundle(good));
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(bundle.signature,
+                                 model.keys().signer->Sign(LegacyV020Pae(
+                                     bundle.payload_type, bundle.payload)));
+  VerifyReport report;
+  EXPECT_THAT(model.Verify(WriteBundle(bundle), &report),
+              StatusIs(absl::StatusCode::kUnauthenticated,
+                       HasSubstr("does not verify")));
+  const std::string legacy_payload =
+      ParseBundle(Read(kReference + "v0.2.0-certificate/model.sig"))
+          .value()
+          .payload;
+  EXPECT_THAT(ParseStatement(legacy_payload),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("model_signing v0.2 statement")));
+}
+
+TEST(LegacyBundlesTest, RejectsMalformedV020Statements) {
+  const std::string good =
+      ParseBundle(Read(kReference + "v0.2.0-certificate/model.sig"))
+          .value()
+          .payload;
+  MODELSEAL_ASSERT_OK(ParseLegacyDigestsStatement(good).status());
+  for (const auto& [from, to] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"file-sha256", "file-blake2b"},
+           {"\"signme-1\"", "\"../signme-1\""},
+           {"\"signme-2\"", "\"signme-1\""},
+           {"https://model_signing/Digests/v0.1",
+            "https://model_signing/Other/v0.1"},
+           {"\"unused\"", "\"extra\""},
+           {"f6310066c7320497", "F6310066C7320497"}}) {
+    SCOPED_TRACE(to);
+    const std::string bad = absl::StrReplaceAll(good, {{from, to}});
+    ASSERT_NE(bad, good);
+    EXPECT_FALSE(ParseLegacyDigestsStatement(bad).ok());
+  }
+}
+
+// Partial verification: failure paths first.
+class PartialVerifyTest : public ::testing::Test {
+ protected:
+  absl::Status Verify(std::vector<std::string> only, VerifyReport* report,
+                      const std::string& bundle) {
+    VerifyOptions options;
+    options.public_key = model_.keys().verifier.get();
+    options.only = std::move(only);
+    return VerifyModel(model_.model(), bundle, options, report);
+  }
+  SignedModel model_;
+};
+
+TEST_F(PartialVerifyTest, AChangedOrMissingSelectedFileStillFails) {
+  const std::string bundle = model_.Sign();
+  model_.dir().Write("model/weights/part-1.safetensors",
+                     std::string(300000, 'x'));
+  VerifyReport report;
+  EXPECT_THAT(
+      Verify({"*.safetensors"}, &report, bundle),
+      StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("changed")));
+  std::filesystem::remove(
+      model_.dir().Join("model/weights/part-1.safetensors"));
+  VerifyReport missing;
+  EXPECT_THAT(
+      Verify({"*.safetensors"}, &missing, bundle),
+      StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("missing")));
+  EXPECT_THAT(missing.missing, ElementsAre("weights/part-1.safetensors"));
+}
+
+TEST_F(PartialVerifyTest, APatternMatchingNothingIsAnError) {
+  const std::string bundle = model_.Sign();
+  VerifyReport report;
+  EXPECT_THAT(Verify({"config.json", "*.gguf"}, &report, bundle),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--only '*.gguf' matches none")));
+}
+
+TEST_F(PartialVerifyTest, AnUnsignedFileMatchingThePatternFails) {
+  const std::string bundle = model_.Sign();
+  model_.dir().Write("model/weights/evil.safetensors", "payload");
+  VerifyReport report;
+  EXPECT_THAT(
+      Verify({"*.safetensors"}, &report, bundle),
+      StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("not signed")));
+}
+
+TEST_F(PartialVerifyTest, ChecksOnlyTheSelectionAndListsTheRestAsNotChecked) {
+  const std::string bundle = model_.Sign();
+  // Files outside the selection may differ or be absent: they are not
+  // checked, and say so.
+  model_.dir().Write("model/config.json", "{\"hidden\": 99}");
+  std::filesystem::remove(model_.dir().Join("model/tokenizer.json"));
+  VerifyReport report;
+  MODELSEAL_ASSERT_OK(Verify({"weights/*"}, &report, bundle));
+  EXPECT_TRUE(report.partial);
+  EXPECT_EQ(report.files_checked, 1u);
+  EXPECT_EQ(report.bytes_hashed, 300000u);
+  EXPECT_THAT(report.not_checked, ElementsAre("config.json", "tokenizer.json"));
+  EXPECT_THAT(report.changed, IsEmpty());
+  EXPECT_THAT(report.missing, IsEmpty());
+}
+
+TEST_F(PartialVerifyTest, SelectsEveryShardOfAFile) {
+  SerializationOptions options = Defaults();
+  options.method = SerializationMethod::kShards;
+  options.shard_size = 65536;
+  const std::string bundle = model_.Sign(options);
+  VerifyReport report;
+  MODELSEAL_ASSERT_OK(Verify({"*part-1*"}, &report, bundle));
+  EXPECT_EQ(report.bytes_hashed, 300000u);
+  model_.dir().Write("model/weights/part-1.safetensors",
+                     std::string(299999, 'w') + "x");
+  EXPECT_THAT(
+      Verify({"*part-1*"}, &report, bundle),
+      StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("changed")));
+}
+
+TEST(IncrementalSignTest, ThePreviousBundleMustVerifyAndMatchTheMethod) {
+  SignedModel model;
+  const std::string bundle = model.Sign();
+  const SerializationOptions options = Defaults();
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(
+      Statement previous,
+      VerifyPreviousBundle(bundle, *model.keys().verifier, {}, options));
+  EXPECT_EQ(previous.resources.size(), 3u);
+  // Another key (a foreign OLD.sig).
+  const Keys other = MakeKeys(KeyType::kEcdsaP256);
+  EXPECT_THAT(VerifyPreviousBundle(bundle, *other.verifier, {}, options),
+              StatusIs(absl::StatusCode::kUnauthenticated, ::testing::_));
+  // A tampered payload.
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(Bundle parsed, ParseBundle(bundle));
+  parsed.payload =
+      absl::StrReplaceAll(parsed.payload, {{"config.json", "config.jsoN"}});
+  EXPECT_THAT(VerifyPreviousBundle(WriteBundle(parsed), *model.keys().verifier,
+                                   {}, options),
+              StatusIs(absl::StatusCode::kUnauthenticated,
+                       HasSubstr("does not verify")));
+  // Another serialization could never reuse a digest.
+  SerializationOptions blake = options;
+  blake.hash = HashAlgorithm::kBlake2b;
+  EXPECT_THAT(
+      VerifyPreviousBundle(bundle, *model.keys().verifier, {}, blake),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--hash")));
+}
+
+TEST(IncrementalSignTest, ComparesFileByFile) {
+  SignedModel model;
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(
+      Statement previous,
+      ParseStatement(ParseBundle(model.Sign()).value().payload));
+  model.dir().Write("model/config.json", "{\"hidden\": 32}");
+  model.dir().Write("model/new.txt", "new");
+  std::filesystem::remove(model.dir().Join("model/tokenizer.json"));
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(ModelDigest now,
+                                 SerializeModel(model.model(), Defaults(), {}));
+  const PreviousComparison diff = CompareWithPrevious(previous, now);
+  EXPECT_EQ(diff.unchanged, 1u);
+  EXPECT_THAT(diff.changed, ElementsAre("config.json"));
+  EXPECT_THAT(diff.added, ElementsAre("new.txt"));
+  EXPECT_THAT(diff.removed, ElementsAre("tokenizer.json"));
 }
 
 }  // namespace

@@ -171,7 +171,8 @@ class PolicyEvaluationTest : public ::testing::Test {
   }
 
   PolicyEvaluation Evaluate(const PolicyText& text,
-                            const std::vector<std::string>& bundles) {
+                            const std::vector<std::string>& bundles,
+                            std::vector<std::string> only = {}) {
     absl::StatusOr<Policy> policy = ParsePolicy(text.Render(), "policy.yaml");
     EXPECT_THAT(policy, IsOk());
     if (!policy.ok()) return PolicyEvaluation();
@@ -182,6 +183,7 @@ class PolicyEvaluationTest : public ::testing::Test {
     }
     PolicyEvaluationOptions options;
     options.now = now_;
+    options.only = std::move(only);
     absl::StatusOr<PolicyEvaluation> evaluation =
         EvaluatePolicy(*policy, model(), inputs, options);
     EXPECT_THAT(evaluation, IsOk());
@@ -744,6 +746,43 @@ TEST_F(PolicyEvaluationTest, DisallowedHashAlgorithmIsReported) {
 // model.changed / model.missing / model.unsigned
 // ---------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------
+// verification.allow_partial (verify --only)
+// ---------------------------------------------------------------------------
+
+TEST_F(PolicyEvaluationTest, PartialVerificationFailsUnlessThePolicyAllowsIt) {
+  const std::vector<std::string> bundles = GoodBundles();
+  EXPECT_FAILS_WITH(
+      Evaluate(BasePolicy(), bundles, {"*.safetensors", "README.md"}),
+      "verification.partial_not_allowed");
+  PolicyText text = BasePolicy();
+  text.verification = "verification:\n  allow_partial: false\n";
+  EXPECT_FAILS_WITH(Evaluate(text, bundles, {"*.safetensors", "README.md"}),
+                    "verification.partial_not_allowed");
+}
+
+TEST_F(PolicyEvaluationTest, AllowedPartialVerificationChecksTheSelection) {
+  const std::vector<std::string> bundles = GoodBundles();
+  PolicyText text = BasePolicy();
+  text.verification = "verification:\n  allow_partial: true\n";
+  // config.json is not selected: its change is not seen, and not vouched
+  // for either.
+  dir_.Write("model/config.json", "{\"hidden\": 17}\n");
+  const PolicyEvaluation partial =
+      Evaluate(text, bundles, {"*.safetensors", "README.md"});
+  EXPECT_PASSES(partial);
+  EXPECT_TRUE(partial.contents.partial);
+  EXPECT_THAT(partial.contents.not_checked, ElementsAre("config.json"));
+  const std::vector<Finding> found = WithRule(partial, "verification.partial");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].severity, Severity::kInfo);
+  EXPECT_THAT(found[0].message, HasSubstr("NOT verified"));
+  // A changed selected file still fails.
+  dir_.Write("model/model.safetensors", TinySafetensors() + "x");
+  EXPECT_FAILS_WITH(Evaluate(text, bundles, {"*.safetensors", "README.md"}),
+                    "model.changed");
+}
+
 TEST_F(PolicyEvaluationTest, FileChangedAfterSigningIsReported) {
   const std::vector<std::string> bundles = GoodBundles();
   dir_.Write("model/config.json", "{\"hidden\": 17}\n");
@@ -1035,7 +1074,7 @@ TEST_F(PolicyEvaluationTest, EveryReportedRuleIsInTheCatalog) {
   for (const RuleDescription& rule : PolicyRuleCatalog()) {
     catalog.push_back(rule.id);
   }
-  EXPECT_EQ(catalog.size(), 27u);
+  EXPECT_EQ(catalog.size(), 29u);
   PolicyText text = WithRevocation(
       BasePolicy(), absl::StrCat("  - signer: meta-review\n    date: \"",
                                  Rfc3339(logged_at_ - kHour), "\"\n"));

@@ -294,11 +294,12 @@ struct PolicyText {
   std::string model_card;
   std::string licenses;
   std::string artifacts;
+  std::string verification;
 
   std::string Render() const {
     return absl::StrCat(header, metadata, organizations, signers, revocations,
                         thresholds, transparency, hashes, model_card, licenses,
-                        artifacts);
+                        artifacts, verification);
   }
 };
 

@@ -71,6 +71,12 @@ class Verifier {
   virtual const std::string& public_key_pem() const = 0;
   // Lower-case hex SHA-256 of public_key_pem(): the OMS key hint.
   std::string Hint() const;
+  // ECDSA keys only: verifies over SHA-256 whatever the curve, as
+  // model_signing v0.2 signed with P-384 and P-521 keys; used only for that
+  // release's bundles (oms_bundle.h LegacyV020Pae). kUnauthenticated for
+  // other key types.
+  virtual absl::Status VerifyWithSha256(absl::string_view data,
+                                        absl::string_view signature) const;
 };
 
 class Signer {

@@ -69,9 +69,14 @@ std::string ResourceAlgorithmName(const SerializationOptions& options);
 std::vector<std::uint8_t> ComputeRootDigest(
     const std::vector<ResourceDigest>& resources);
 
+class DigestCache;
+
 struct HashRunOptions {
   unsigned threads = 0;  // 0: one per CPU
   Env* env = nullptr;    // Env::Default() when null
+  // Borrowed; when set, digests of unchanged files come from it and new
+  // ones are recorded (digest_cache.h; the caller saves it).
+  DigestCache* cache = nullptr;
   std::atomic<std::uint64_t>* bytes_done = nullptr;
   std::atomic<std::uint64_t>* bytes_total = nullptr;  // set once planned
 };

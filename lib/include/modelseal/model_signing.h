@@ -48,6 +48,30 @@ absl::StatusOr<std::string> SignModelDigest(const ModelDigest& digest,
 absl::StatusOr<std::string> CosignBundle(absl::string_view bundle_json,
                                          const SigningIdentity& identity);
 
+// Incremental signing (sign --reuse OLD.sig). The previous bundle is
+// authenticated before anything in it is used: its DSSE signature must
+// verify with `key` (the key-hint form), or, for the certificate form, its
+// leaf must be `certificate_chain_der[0]` and the signature must verify with
+// `key`. Its statement must use the same method, hash and shard size as
+// `options` (else its digests could never match). The digests then come
+// from the digest cache (HashRunOptions::cache), which alone vouches that a
+// file is unchanged; the previous statement is the record compared with.
+absl::StatusOr<Statement> VerifyPreviousBundle(
+    absl::string_view bundle_json, const Verifier& key,
+    const std::vector<std::string>& certificate_chain_der,
+    const SerializationOptions& options);
+
+// How a new digest differs from the previous statement, file by file (a
+// file counts as changed when any of its resources differs).
+struct PreviousComparison {
+  std::size_t unchanged = 0;
+  std::vector<std::string> changed;
+  std::vector<std::string> added;
+  std::vector<std::string> removed;
+};
+PreviousComparison CompareWithPrevious(const Statement& previous,
+                                       const ModelDigest& current);
+
 struct VerifyOptions {
   // Exactly one of: a trusted public key, or CA roots (DER).
   const Verifier* public_key = nullptr;
@@ -58,6 +82,14 @@ struct VerifyOptions {
   std::vector<std::string> extra_ignore_paths;
   // Tolerate files on disk that the signature does not list.
   bool ignore_unsigned_files = false;
+  // Partial verification: when not empty, only the signed files whose path
+  // (relative to the model root) matches one of these fnmatch(3) globs are
+  // hashed and compared ('*' also matches '/'; all shards of a file go
+  // together). Every pattern must match at least one signed file, and every
+  // selected file must be present and unchanged; unsigned files on disk
+  // matching a pattern still count as extra. The other signed files are
+  // listed in VerifyReport::not_checked, never as verified.
+  std::vector<std::string> only;
   HashRunOptions run;
 };
 
@@ -73,6 +105,13 @@ struct VerifyReport {
   std::vector<std::string> missing;
   std::vector<std::string> extra;
   std::vector<std::string> changed;
+  // Partial verification (VerifyOptions::only): the signed files that were
+  // not checked, and how many were.
+  bool partial = false;
+  std::vector<std::string> not_checked;
+  std::size_t files_checked = 0;
+  // The statement was a model_signing v0.2 one (read for compatibility).
+  bool legacy_v0_2 = false;
   double seconds = 0;
 };
 
@@ -95,7 +134,16 @@ struct VerifiedSignature {
   std::string signer;    // "key <hint>" or "certificate (...)"
   std::string key_hint;  // hex SHA-256 of the signing key's SPKI PEM
   std::string leaf_certificate_der;  // certificate method only
+  // The signature covers model_signing v0.2.0's encoding (LegacyV020Pae),
+  // tried only for a payload naming kLegacyDigestsPredicateType; such a
+  // payload must then parse as that legacy statement and nothing else.
+  bool legacy_v0_2_pae = false;
 };
+
+// The statement of a verified signature: ParseStatement, or
+// ParseLegacyDigestsStatement when the signature used the v0.2 encoding.
+absl::StatusOr<Statement> ParseVerifiedStatement(
+    const VerifiedSignature& verified);
 
 // Checks the bundle's DSSE signature against the trust in `options`
 // (public_key, or ca_roots_der at `now`); the model is not read.

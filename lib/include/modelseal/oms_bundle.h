@@ -9,6 +9,11 @@
 // of model_signing <= 1.0.1 (publicKey.rawBytes/keyDetails, null keyid, no
 // tlogEntries) are accepted on read and never written.
 //
+// Bundles of model_signing v0.2 (predicate https://model_signing/Digests/v0.1,
+// one in-toto subject per file, signed over that release's own PAE
+// encoding) are read through LegacyV020Pae and ParseLegacyDigestsStatement
+// only; that shape is never written.
+//
 // Parsing checks structure only; the DSSE signature is checked by
 // model_signing.h before the statement is trusted.
 #ifndef MODELSEAL_OMS_BUNDLE_H_
@@ -33,6 +38,9 @@ inline constexpr absl::string_view kStatementType =
 inline constexpr absl::string_view kOmsPredicateType =
     "https://model_signing/signature/v1.0";
 
+inline constexpr absl::string_view kLegacyDigestsPredicateType =
+    "https://model_signing/Digests/v0.1";
+
 // The DSSE pre-authentication encoding (DSSE v1 protocol):
 // "DSSEv1" SP len(type) SP type SP len(payload) SP payload.
 std::string DssePae(absl::string_view payload_type, absl::string_view payload);
@@ -44,6 +52,10 @@ std::string BuildStatementPayload(const ModelDigest& digest);
 
 // What a verified statement says.
 struct Statement {
+  // Read from a model_signing v0.2 statement: no model subject
+  // (subject_name is empty; subject_digest is computed from the resources)
+  // and no recorded ignore paths.
+  bool legacy_v0_2 = false;
   std::string subject_name;
   std::vector<std::uint8_t> subject_digest;  // 32 bytes
   SerializationOptions serialization;
@@ -57,6 +69,22 @@ struct Statement {
 // unique, and that the subject digest equals the root digest of the
 // resources.
 absl::StatusOr<Statement> ParseStatement(absl::string_view payload);
+
+// The encoding model_signing v0.2.0 signed instead of the DSSE PAE:
+// "DSSEV1" SP len(type) SP type SP len(payload) SP repr(payload), where
+// repr is Python's bytes literal (b'...' with escapes). Its upper-case "V"
+// means no such message is ever a valid DSSE PAE, so accepting it cannot
+// make a v1 signature mean something else. Verification only.
+std::string LegacyV020Pae(absl::string_view payload_type,
+                          absl::string_view payload);
+
+// Parses a v0.2 statement (kLegacyDigestsPredicateType): every subject is a
+// file whose name passes the same path checks as a v1.0 resource, with one
+// sha256 digest and annotations.actual_hash_algorithm "file-sha256" (the
+// only method this predicate used for files). The result is a files/sha256
+// statement, resources sorted by name.
+absl::StatusOr<Statement> ParseLegacyDigestsStatement(
+    absl::string_view payload);
 
 // Splits a shards resource name "path:start:end"; kInvalidArgument if it is
 // not one (start < end, decimal, no leading zeros).

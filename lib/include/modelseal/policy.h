@@ -149,6 +149,13 @@ struct PolicyArtifacts {
   Severity fail_on = Severity::kError;  // scanner findings at or above fail
 };
 
+// How much of a model a verification must check.
+struct PolicyVerification {
+  // `verify --only`: check only the files a user downloaded. Off by
+  // default: a partial check is not a check of the release.
+  bool allow_partial = false;
+};
+
 struct Policy {
   PolicyMetadata metadata;
   std::vector<PolicyOrganization> organizations;
@@ -160,6 +167,7 @@ struct Policy {
   PolicyModelCard model_card;
   PolicyLicenses licenses;
   PolicyArtifacts artifacts;
+  PolicyVerification verification;
 
   const PolicySigner* FindSigner(absl::string_view id) const;
   const PolicyOrganization* FindOrganization(absl::string_view id) const;

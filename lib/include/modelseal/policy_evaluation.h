@@ -67,6 +67,9 @@ struct PolicyEvaluationOptions {
   // Trust material for keyless signers; nullptr: the embedded Sigstore
   // public-good root.
   const sigstore::TrustedRoot* trusted_root = nullptr;
+  // Partial verification (VerifyOptions::only); a finding unless the
+  // policy's verification.allow_partial is true.
+  std::vector<std::string> only;
 };
 
 struct SignatureOutcome {

@@ -3,8 +3,22 @@
 #include <iostream>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/docgen.h"
+#include "cli/version.h"
+#include "modelseal/hash.h"
+
+namespace modelseal::cli {
+
+std::string VersionText() {
+  return absl::StrCat("modelseal ", ModelsealVersion(), " (commit ",
+                      ModelsealCommit(),
+                      ")\nhash kernels: ", HashKernelsDescription());
+}
+
+}  // namespace modelseal::cli
 
 int main(int argc, char** argv) {
   using modelseal::cli::kExitIoOrInternal;
@@ -15,7 +29,9 @@ int main(int argc, char** argv) {
       "Exit codes: 0 ok, 1 verification failed or policy violated, 2 usage "
       "error, 3 malformed input, 4 I/O or internal error."};
   app.name("modelseal");
-  app.set_version_flag("--version", "modelseal 0.1.0");
+  app.set_version_flag("--version", modelseal::cli::VersionText,
+                       "Print the version, the commit and the hash kernels "
+                       "this CPU uses, and exit");
   app.require_subcommand(1);
   int exit_code = 0;
   modelseal::cli::RegisterHashCommand(app, &exit_code);
@@ -28,6 +44,8 @@ int main(int argc, char** argv) {
   modelseal::cli::RegisterPolicyCommand(app, &exit_code);
   modelseal::cli::RegisterScanCommand(app, &exit_code);
   modelseal::cli::RegisterVerifyBlobCommand(app, &exit_code);
+  // Hidden; last, so that they see every command above.
+  modelseal::cli::RegisterDocCommands(app, &exit_code);
   // CLI11 would only say "a subcommand is required" for a mistyped one.
   const auto known = [&app](const char* name) {
     for (const CLI::App* command : app.get_subcommands({})) {

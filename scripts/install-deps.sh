@@ -15,6 +15,7 @@ packages=(
   libcurl4-openssl-dev nginx
   libyaml-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
   zlib1g-dev liblzma-dev libbz2-dev libzstd-dev python3-numpy zip
+  groff-base zsh fish
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(hyperfine time)

@@ -3,7 +3,10 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "modelseal/env.h"
@@ -83,7 +86,14 @@ int RunCardLint(const CardLintFlags& flags) {
     malformed = true;
     Finding finding;
     finding.rule = "model_card.malformed";
-    finding.message = std::string(card.status().message());
+    // The finding carries the path; the message keeps the line and column.
+    std::string message(card.status().message());
+    absl::string_view rest = message;
+    if (absl::ConsumePrefix(&rest, flags.path + ":")) {
+      message = absl::StrCat("at ", absl::StripLeadingAsciiWhitespace(rest));
+    }
+    finding.message = absl::StrCat(
+        message, "; check the YAML front matter between the '---' lines");
     finding.path = flags.path;
     findings.push_back(std::move(finding));
   } else {

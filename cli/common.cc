@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 #include <iostream>
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
 #include "google/protobuf/util/json_util.h"
@@ -35,6 +37,19 @@ int ReportError(const absl::Status& status) {
 int UsageError(const std::string& message) {
   std::cerr << "modelseal: " << message << "\nRun with --help for usage.\n";
   return kExitUsage;
+}
+
+absl::Status WithPath(const absl::Status& status, const std::string& path) {
+  if (status.ok()) return status;
+  std::string message(status.message());
+  const std::size_t queue = message.find(" (error:");
+  if (queue != std::string::npos && absl::EndsWith(message, ")")) {
+    message.erase(queue);
+  }
+  if (!path.empty() && !absl::StartsWith(message, path + ":")) {
+    message = absl::StrCat(path, ": ", message);
+  }
+  return absl::Status(status.code(), message);
 }
 
 std::string ToJson(const google::protobuf::Message& message) {

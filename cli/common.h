@@ -27,6 +27,12 @@ int ReportError(const absl::Status& status);
 // Prints a usage error and returns kExitUsage.
 int UsageError(const std::string& message);
 
+// Prefixes "<path>: " to a failed status's message unless the message
+// already starts with it (Env errors name their path themselves), so no
+// message reads "x.sig: x.sig: ...". OpenSSL error-queue details
+// ("(error:1C800064:...)") are dropped: they mean nothing to a user.
+absl::Status WithPath(const absl::Status& status, const std::string& path);
+
 // Compact protobuf JSON with proto field names, plus a newline.
 std::string ToJson(const google::protobuf::Message& message);
 

@@ -24,14 +24,19 @@ struct DigestFlags {
   std::string model;
   SerializationFlags serialization;
   bool json = false;
+  std::string format = "text";  // --format json is the same as --json
   bool quiet = false;
 };
+
+bool WantsJson(const DigestFlags& flags) {
+  return flags.json || flags.format == "json";
+}
 
 int RunDigest(const DigestFlags& flags) {
   Env& env = *Env::Default();
   auto options = flags.serialization.ToOptions(env, flags.model);
   if (!options.ok()) return UsageError(std::string(options.status().message()));
-  Progress progress(!flags.quiet && !flags.json);
+  Progress progress(!flags.quiet && !WantsJson(flags));
   HashRunOptions run;
   run.threads = flags.serialization.threads;
   run.bytes_done = progress.done();
@@ -39,7 +44,7 @@ int RunDigest(const DigestFlags& flags) {
   auto digest = SerializeModel(flags.model, *options, run);
   if (!digest.ok()) return ReportError(digest.status());
   std::string out;
-  if (flags.json) {
+  if (WantsJson(flags)) {
     v1::ModelDigestReport report;
     report.set_model(digest->model_name);
     report.set_root_digest(
@@ -85,6 +90,10 @@ void RegisterDigestCommand(CLI::App& app, int* exit_code) {
   command->add_flag("--json", flags->json,
                     "Print every resource digest as JSON "
                     "(schemas/model-digest.schema.json)");
+  command
+      ->add_option("--format", flags->format,
+                   "text (default) or json (the same as --json)")
+      ->check(CLI::IsMember({"text", "json"}));
   command->add_flag("-q,--quiet", flags->quiet, "No progress line");
   command->callback([flags, exit_code] { *exit_code = RunDigest(*flags); });
 }

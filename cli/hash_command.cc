@@ -27,8 +27,13 @@ struct HashFlags {
   unsigned threads = 0;
   std::string check;
   bool json = false;
+  std::string format = "text";  // --format json is the same as --json
   bool quiet = false;
 };
+
+bool WantsJson(const HashFlags& flags) {
+  return flags.json || flags.format == "json";
+}
 
 struct Planned {
   std::vector<HashTask> tasks;
@@ -99,7 +104,7 @@ int RunCheck(const HashFlags& flags, HashAlgorithm algorithm) {
   auto contents = env.ReadFileToString(flags.check, limits::kMaxCheckFileBytes);
   if (!contents.ok()) return ReportError(contents.status());
   auto lines = ParseChecksumFile(*contents, DigestBytes(algorithm));
-  if (!lines.ok()) return ReportError(Annotate(lines.status(), flags.check));
+  if (!lines.ok()) return ReportError(WithPath(lines.status(), flags.check));
 
   Planned plan;
   std::vector<std::size_t> line_of_task;
@@ -164,8 +169,9 @@ int RunHash(const HashFlags& flags) {
   if (!algorithm.ok())
     return UsageError(std::string(algorithm.status().message()));
   if (!flags.check.empty()) {
-    if (!flags.paths.empty() || flags.shard_size != 0 || flags.json) {
-      return UsageError("--check takes no PATH, --shard-size or --json");
+    if (!flags.paths.empty() || flags.shard_size != 0 || WantsJson(flags)) {
+      return UsageError(
+          "--check takes no PATH, --shard-size or --json/--format json");
     }
     return RunCheck(flags, *algorithm);
   }
@@ -178,7 +184,7 @@ int RunHash(const HashFlags& flags) {
     if (!status.ok()) return ReportError(status);
   }
   const auto start = std::chrono::steady_clock::now();
-  Progress progress(!flags.quiet && !flags.json);
+  Progress progress(!flags.quiet && !WantsJson(flags));
   unsigned threads = 0;
   auto digests = RunEngine(flags, *algorithm, plan.tasks, progress, &threads);
   if (!digests.ok()) return ReportError(digests.status());
@@ -187,7 +193,7 @@ int RunHash(const HashFlags& flags) {
           .count();
 
   std::string out;
-  if (flags.json) {
+  if (WantsJson(flags)) {
     v1::HashReport report;
     report.set_algorithm(flags.algorithm);
     std::uint64_t total = 0;
@@ -244,6 +250,10 @@ void RegisterHashCommand(CLI::App& app, int* exit_code) {
                       "exit 1 if any file differs or cannot be read");
   command->add_flag("--json", flags->json,
                     "Print a JSON report (schemas/hash-report.schema.json)");
+  command
+      ->add_option("--format", flags->format,
+                   "text (default) or json (the same as --json)")
+      ->check(CLI::IsMember({"text", "json"}));
   command->add_flag("-q,--quiet", flags->quiet,
                     "No progress line; with --check, print only failures");
   command->callback([flags, exit_code] { *exit_code = RunHash(*flags); });

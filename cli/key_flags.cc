@@ -2,7 +2,9 @@
 
 #include <cstdlib>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "cli/common.h"
 #include "modelseal/env.h"
 #include "modelseal/limits.h"
 #include "modelseal/status.h"
@@ -53,7 +55,17 @@ absl::StatusOr<std::unique_ptr<Signer>> ReadSigner(
       Env::Default()->ReadFileToString(path, limits::kMaxSmallFileBytes));
   SecretString secret(std::move(pem));
   auto signer = LoadSigner(secret.value(), passphrase);
-  if (!signer.ok()) return Annotate(signer.status(), path);
+  if (!signer.ok()) {
+    absl::Status status = WithPath(signer.status(), path);
+    if (absl::StrContains(status.message(), "passphrase")) {
+      status = absl::Status(
+          status.code(),
+          absl::StrCat(status.message(),
+                       "; give the key's passphrase with --passphrase-file "
+                       "or --passphrase-env"));
+    }
+    return status;
+  }
   return signer;
 }
 
@@ -63,7 +75,15 @@ absl::StatusOr<std::unique_ptr<Verifier>> ReadVerifier(
       std::string pem,
       Env::Default()->ReadFileToString(path, limits::kMaxSmallFileBytes));
   auto verifier = LoadVerifier(pem);
-  if (!verifier.ok()) return Annotate(verifier.status(), path);
+  if (!verifier.ok()) {
+    const absl::Status status = WithPath(verifier.status(), path);
+    if (absl::StrContains(status.message(), "public key")) return status;
+    return absl::Status(
+        status.code(),
+        absl::StrCat(status.message(),
+                     "; expected a public key in SPKI PEM (the NAME.pub "
+                     "that modelseal keygen writes)"));
+  }
   return verifier;
 }
 
@@ -75,7 +95,7 @@ absl::StatusOr<std::vector<std::string>> ReadCertificates(
         std::string pem,
         Env::Default()->ReadFileToString(path, limits::kMaxSmallFileBytes));
     auto certificates = CertificatesFromPem(pem);
-    if (!certificates.ok()) return Annotate(certificates.status(), path);
+    if (!certificates.ok()) return WithPath(certificates.status(), path);
     all.insert(all.end(), certificates->begin(), certificates->end());
   }
   return all;

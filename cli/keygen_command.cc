@@ -1,5 +1,6 @@
 // `modelseal keygen`: a signing key pair.
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
@@ -30,8 +31,21 @@ int RunKeygen(const KeygenFlags& flags) {
   for (const std::string& path : {private_path, public_path}) {
     if (env.LinkStat(path).ok()) {
       return ReportError(absl::AlreadyExistsError(
-          absl::StrCat(path, " already exists; refusing to overwrite a key")));
+          absl::StrCat(path,
+                       " already exists; refusing to overwrite a key (choose "
+                       "another --out NAME, or move the old pair away)")));
     }
+  }
+  // Checked here so the error names the directory, not a temporary file.
+  const std::string::size_type slash = flags.out.rfind('/');
+  const std::string directory =
+      slash == std::string::npos ? "." : flags.out.substr(0, slash + 1);
+  std::error_code error;
+  if (!std::filesystem::is_directory(directory, error)) {
+    return ReportError(absl::NotFoundError(absl::StrCat(
+        "cannot write ", private_path, ": the directory ", directory,
+        " does not exist (create it, or choose "
+        "another --out NAME)")));
   }
   auto pair = GenerateKeyPair(*type, *passphrase);
   if (!pair.ok()) return ReportError(pair.status());

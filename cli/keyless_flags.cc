@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "cli/common.h"
 #include "modelseal/env.h"
 #include "modelseal/limits.h"
 #include "modelseal/status.h"
@@ -58,7 +59,7 @@ absl::StatusOr<sigstore::TrustedRoot> KeylessFlags::LoadRoot() const {
                                  trusted_root, limits::kMaxTrustedRootBytes));
   absl::StatusOr<sigstore::TrustedRoot> root =
       sigstore::TrustedRoot::Parse(json);
-  if (!root.ok()) return Annotate(root.status(), trusted_root);
+  if (!root.ok()) return WithPath(root.status(), trusted_root);
   return root;
 }
 

@@ -61,8 +61,13 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    const int code = app.exit(error);
-    return code == 0 ? 0 : kExitUsage;
+    // --help and --version print through CLI11; a real usage error says
+    // which program complains and where help is, like every other error.
+    if (error.get_exit_code() == 0) return app.exit(error);
+    std::cerr << "modelseal: " << error.what()
+              << "\nRun 'modelseal --help' (or 'modelseal COMMAND --help') "
+                 "for usage.\n";
+    return kExitUsage;
   } catch (const std::exception& error) {
     // No exception is expected past the library boundary; if one arrives,
     // say so plainly rather than abort.

@@ -136,6 +136,21 @@ int Report(const VerifyBlobFlags& flags,
   return std::fflush(stdout) == 0 ? kExitOk : kExitIoOrInternal;
 }
 
+// Names the bundle in a verification error and says what to check next.
+absl::Status BundleError(const absl::Status& status,
+                         const VerifyBlobFlags& flags) {
+  absl::Status named = WithPath(status, flags.bundle);
+  if (absl::StrContains(named.message(), "is not a subject")) {
+    return absl::Status(
+        named.code(),
+        absl::StrCat(named.message(),
+                     ": the bundle was made for another "
+                     "artifact; check that ",
+                     flags.artifact, " is the file that was signed"));
+  }
+  return named;
+}
+
 int RunVerifyBlob(const VerifyBlobFlags& flags) {
   if (!flags.key.empty() && flags.keyless.given()) {
     return UsageError(
@@ -144,10 +159,10 @@ int RunVerifyBlob(const VerifyBlobFlags& flags) {
   }
   absl::StatusOr<std::string> bundle =
       Env::Default()->ReadFileToString(flags.bundle, limits::kMaxBundleBytes);
-  if (!bundle.ok()) return ReportError(Annotate(bundle.status(), flags.bundle));
+  if (!bundle.ok()) return ReportError(WithPath(bundle.status(), flags.bundle));
   absl::StatusOr<std::string> digest = ArtifactDigest(flags.artifact);
   if (!digest.ok())
-    return ReportError(Annotate(digest.status(), flags.artifact));
+    return ReportError(WithPath(digest.status(), flags.artifact));
   absl::StatusOr<sigstore::TrustedRoot> root = flags.keyless.LoadRoot();
   if (!root.ok()) return ReportError(root.status());
 
@@ -162,7 +177,7 @@ int RunVerifyBlob(const VerifyBlobFlags& flags) {
     if (!key.ok()) return ReportError(key.status());
     absl::StatusOr<sigstore::KeylessVerification> result =
         sigstore::VerifyKeyedBundle(*bundle, **key, *root, *digest);
-    if (!result.ok()) return ReportError(result.status());
+    if (!result.ok()) return ReportError(BundleError(result.status(), flags));
     return Report(flags, *result, /*keyless=*/false);
   }
   if (!sigstore::IsKeylessBundle(*bundle) && !flags.keyless.given()) {
@@ -176,7 +191,7 @@ int RunVerifyBlob(const VerifyBlobFlags& flags) {
     return UsageError(std::string(identity.status().message()));
   absl::StatusOr<sigstore::KeylessVerification> result =
       sigstore::VerifyKeylessBundle(*bundle, *root, *identity, *digest);
-  if (!result.ok()) return ReportError(result.status());
+  if (!result.ok()) return ReportError(BundleError(result.status(), flags));
   return Report(flags, *result, /*keyless=*/true);
 }
 

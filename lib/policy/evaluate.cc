@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "modelseal/env.h"
 #include "modelseal/hash.h"
@@ -78,8 +79,7 @@ class Evaluator {
       result_->malformed_input = true;
       outcome.problem =
           absl::StrCat("malformed bundle: ", bundle.status().message());
-      Add(MakeFinding("signatures.malformed", Severity::kError,
-                      absl::StrCat(input.path, ": ", outcome.problem),
+      Add(MakeFinding("signatures.malformed", Severity::kError, outcome.problem,
                       input.path, "signers"));
       return candidate;
     }
@@ -154,8 +154,7 @@ class Evaluator {
                              ", which no signer of the policy holds")
               : absl::StrCat("no signer of the policy verifies it: ",
                              last_problem);
-      Add(MakeFinding("signatures.untrusted", Severity::kError,
-                      absl::StrCat(input.path, ": ", outcome.problem),
+      Add(MakeFinding("signatures.untrusted", Severity::kError, outcome.problem,
                       input.path, "signers"));
       return candidate;
     }
@@ -166,8 +165,7 @@ class Evaluator {
           absl::StrCat("no verified record in a pinned log: ", log_problem);
       Add(MakeFinding(
           "transparency.not_logged", Severity::kError,
-          absl::StrCat(input.path, " (", candidate.signer->id,
-                       "): ", outcome.problem,
+          absl::StrCat("signer '", candidate.signer->id, "': ", outcome.problem,
                        "; publish it with `modelseal sign --log` or "
                        "`modelseal log add`"),
           input.path, policy_.transparency.policy_ref));
@@ -235,6 +233,7 @@ class Evaluator {
     // The policy decides on unsigned files (a finding), so the content check
     // must list them rather than stop at them.
     verify.ignore_unsigned_files = true;
+    verify.only = options_.only;
     VerifyReport& report = result_->contents;
     MODELSEAL_ASSIGN_OR_RETURN(*statement, ParseStatement(payload));
     const absl::Status status =
@@ -247,6 +246,16 @@ class Evaluator {
       Add(MakeFinding("model.changed", Severity::kError,
                       "the file differs from the signed digest", path,
                       "signers"));
+    }
+    if (report.partial) {
+      Add(MakeFinding(
+          "verification.partial", Severity::kInfo,
+          absl::StrCat("only ", report.files_checked, " of ",
+                       report.files_checked + report.not_checked.size(),
+                       " signed files were checked (--only); ",
+                       report.not_checked.size(),
+                       " were NOT verified and must not be trusted"),
+          "", "verification.allow_partial"));
     }
     for (const std::string& path : report.missing) {
       Add(MakeFinding("model.missing", Severity::kError,
@@ -347,8 +356,11 @@ class Evaluator {
     absl::StatusOr<ModelCard> card = ParseModelCard(bytes, card_path);
     if (!card.ok()) {
       result_->malformed_input = true;
+      // The finding carries the path; the message keeps line and column.
+      absl::string_view message = card.status().message();
+      const bool located = absl::ConsumePrefix(&message, card_path + ":");
       Add(MakeFinding("model_card.malformed", Severity::kError,
-                      std::string(card.status().message()), card_path,
+                      absl::StrCat(located ? "at " : "", message), card_path,
                       policy_ref));
       return absl::OkStatus();
     }
@@ -380,8 +392,11 @@ class Evaluator {
               : ParseShardName(resource.name)->path;
       // Files already reported as changed or missing are not the signed
       // bytes; scanning them would judge something else.
+      const auto& not_checked = result_->contents.not_checked;
       if (std::find(changed.begin(), changed.end(), file) != changed.end() ||
-          std::find(missing.begin(), missing.end(), file) != missing.end()) {
+          std::find(missing.begin(), missing.end(), file) != missing.end() ||
+          std::find(not_checked.begin(), not_checked.end(), file) !=
+              not_checked.end()) {
         continue;
       }
       if (seen.insert(file).second) files.push_back(std::move(file));
@@ -527,8 +542,7 @@ class Evaluator {
           "keyless signature not accepted by any keyless signer of the "
           "policy: ",
           last_problem);
-      Add(MakeFinding("signatures.untrusted", Severity::kError,
-                      absl::StrCat(input.path, ": ", outcome.problem),
+      Add(MakeFinding("signatures.untrusted", Severity::kError, outcome.problem,
                       input.path, "signers"));
       return;
     }
@@ -553,8 +567,7 @@ class Evaluator {
               : std::string(),
           ", not at the signing time ", FormatTime(signing_time));
       Add(MakeFinding("signers.outside_validity", Severity::kError,
-                      absl::StrCat(outcome.bundle_path, ": ", outcome.problem),
-                      outcome.bundle_path, signer.policy_ref));
+                      outcome.problem, outcome.bundle_path, signer.policy_ref));
       return;
     }
     for (const PolicyRevocation& revocation : policy_.revocations) {
@@ -570,8 +583,7 @@ class Evaluator {
                            ? ""
                            : absl::StrCat(" (", revocation.reason, ")"),
                        ", before the signing time ", FormatTime(signing_time));
-      Add(MakeFinding("signers.revoked", Severity::kError,
-                      absl::StrCat(outcome.bundle_path, ": ", outcome.problem),
+      Add(MakeFinding("signers.revoked", Severity::kError, outcome.problem,
                       outcome.bundle_path, revocation.policy_ref));
       return;
     }
@@ -605,6 +617,14 @@ absl::StatusOr<PolicyEvaluation> EvaluatePolicy(
                      limits::kMaxPolicySignatures));
   }
   PolicyEvaluation result;
+  if (!options.only.empty() && !policy.verification.allow_partial) {
+    result.findings.push_back(MakeFinding(
+        "verification.partial_not_allowed", Severity::kError,
+        "the policy does not allow partial verification (--only): verify "
+        "the whole model, or ask the alliance to set "
+        "verification.allow_partial",
+        "", "verification.allow_partial"));
+  }
   Evaluator evaluator(policy, model_path, options, &result);
   std::vector<Candidate> candidates;
   for (const PolicyBundle& bundle : bundles) {
@@ -634,8 +654,7 @@ absl::StatusOr<PolicyEvaluation> EvaluatePolicy(
           "it signs a different statement than the other signatures";
       result.findings.push_back(MakeFinding(
           "signatures.statement_mismatch", Severity::kError,
-          absl::StrCat(candidate.outcome.bundle_path, ": ",
-                       candidate.outcome.problem,
+          absl::StrCat(candidate.outcome.problem,
                        "; co-signatures must cover the same payload bytes "
                        "(modelseal sign --cosign)"),
           candidate.outcome.bundle_path, "signers"));

@@ -286,6 +286,11 @@ TEST_F(ErrorMessagesTest, EveryJsonReportMatchesItsSchema) {
       {"policy lint $D/bad.yaml --format json", 3, "policy-lint-report"},
       {"scan $D/model --format json", 0, "scan-report"},
       {"scan $D/evil.pkl --format json", 1, "scan-report"},
+      {"log verify $D/log --vkey $D/log.vkey --format json", 0,
+       "log-verify-report"},
+      {"log verify $D/log --vkey $D/k.pub --format json", 3,
+       "log-verify-report"},
+      {"log prove $D/log --vkey $D/log.vkey --index 0", 0, "log-proof"},
   };
   std::string pairs;
   int index = 0;

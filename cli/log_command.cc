@@ -143,7 +143,7 @@ int RunAdd(const LogFlags& flags) {
   }
   auto writer = OpenLogWriter(flags.dir, flags.key);
   if (!writer.ok()) return ReportError(writer.status());
-  auto updated = AddBundlesToLog(**writer, jsons, Now());
+  auto updated = AddBundlesToLog(**writer, jsons, Now(), flags.bundles);
   if (!updated.ok()) return ReportError(updated.status());
   // Every bundle is replaced atomically, with one round of syncs for all.
   std::vector<FileToWrite> files;

@@ -232,7 +232,7 @@ absl::StatusOr<std::string> AttachLogEntry(Bundle bundle,
 
 absl::StatusOr<std::vector<std::string>> AddBundlesToLog(
     tlog::LogWriter& writer, const std::vector<std::string>& bundle_jsons,
-    std::uint64_t integrated_time) {
+    std::uint64_t integrated_time, const std::vector<std::string>& names) {
   const std::size_t count = bundle_jsons.size();
   // Parsing and encoding bundles is independent per bundle: it runs on every
   // core; only the append and the proofs need the writer.
@@ -242,8 +242,14 @@ absl::StatusOr<std::vector<std::string>> AddBundlesToLog(
   });
   std::vector<std::string> entries;
   entries.reserve(count);
-  for (const absl::StatusOr<PreparedRelease>& release : releases) {
-    MODELSEAL_RETURN_IF_ERROR(release.status());
+  for (std::size_t i = 0; i < count; ++i) {
+    const absl::StatusOr<PreparedRelease>& release = releases[i];
+    if (!release.ok()) {
+      return Annotate(release.status(),
+                      i < names.size()
+                          ? names[i]
+                          : absl::StrCat("bundle ", i + 1, " of ", count));
+    }
     entries.push_back(ReleaseEntryAt(*release, integrated_time));
   }
   MODELSEAL_ASSIGN_OR_RETURN(std::vector<std::uint64_t> indices,

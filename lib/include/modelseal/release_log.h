@@ -35,10 +35,11 @@ absl::StatusOr<std::string> MakeReleaseEntry(const Bundle& bundle,
 
 // Appends every bundle (JSON) to the log in one batch and returns the
 // bundles with their new tlogEntries item, in order. Nothing is appended if
-// any bundle is malformed.
+// any bundle is malformed; the error names it by `names[i]` when given (file
+// paths), else as "bundle i of n".
 absl::StatusOr<std::vector<std::string>> AddBundlesToLog(
     tlog::LogWriter& writer, const std::vector<std::string>& bundle_jsons,
-    std::uint64_t integrated_time);
+    std::uint64_t integrated_time, const std::vector<std::string>& names = {});
 
 // The same work split for a server that logs bundles from many request
 // threads through one writer: PrepareRelease (any thread) parses and checks

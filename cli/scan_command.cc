@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/progress.h"
 #include "modelseal/finding.h"
 #include "modelseal/limits.h"
 #include "modelseal/model_walk.h"
@@ -86,7 +87,14 @@ int RunScan(const ScanFlags& flags) {
   if (flags.paths.empty()) return UsageError("scan needs at least one PATH");
   ScanOptions options;
   options.threads = flags.threads;
-  absl::StatusOr<ScanReport> report = ScanPaths(flags.paths, options);
+  absl::StatusOr<ScanReport> report;
+  {
+    // On a terminal only, never under CI (cli/progress.h).
+    Progress progress(!flags.quiet);
+    options.bytes_done = progress.done();
+    options.bytes_total = progress.total();
+    report = ScanPaths(flags.paths, options);
+  }
   if (!report.ok()) {
     // The scan itself could not read a file: an I/O failure, exit 4 (a path
     // that does not exist included); a refused path shape is exit 3.

@@ -741,6 +741,7 @@ struct Job {
   std::string display_path;
   bool special = false;  // a symlink or special file found in a folder
   FileType type = FileType::kRegular;
+  std::uint64_t size = 0;  // for progress only
 };
 
 absl::Status Walk(Env& env, const std::string& path, const std::string& display,
@@ -765,8 +766,8 @@ absl::Status Walk(Env& env, const std::string& path, const std::string& display,
       return absl::ResourceExhaustedError(absl::StrCat(
           "more than ", limits::kMaxFilesPerModel, " files to scan"));
     }
-    jobs.push_back(
-        Job{child, child_display, info.type != FileType::kRegular, info.type});
+    jobs.push_back(Job{child, child_display, info.type != FileType::kRegular,
+                       info.type, info.size});
   }
   return absl::OkStatus();
 }
@@ -789,7 +790,13 @@ FileResult SpecialFile(const Job& job) {
 }
 
 absl::StatusOr<ScanReport> RunJobs(Env& env, const std::vector<Job>& jobs,
-                                   unsigned threads) {
+                                   const ScanOptions& options) {
+  unsigned threads = options.threads;
+  if (options.bytes_total != nullptr) {
+    std::uint64_t total = 0;
+    for (const Job& job : jobs) total += job.special ? 0 : job.size;
+    options.bytes_total->store(total, std::memory_order_relaxed);
+  }
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   threads = std::min<unsigned>(threads, limits::kMaxHashThreads);
   threads = static_cast<unsigned>(
@@ -804,6 +811,9 @@ absl::StatusOr<ScanReport> RunJobs(Env& env, const std::vector<Job>& jobs,
                        ? SpecialFile(jobs[i])
                        : scan_internal::ScanOneFile(env, jobs[i].open_path,
                                                     jobs[i].display_path);
+      if (options.bytes_done != nullptr && !jobs[i].special) {
+        options.bytes_done->fetch_add(jobs[i].size, std::memory_order_relaxed);
+      }
     }
   };
   if (threads <= 1) {
@@ -837,12 +847,12 @@ absl::StatusOr<ScanReport> ScanPaths(const std::vector<std::string>& paths,
     } else if (info.type == FileType::kRegular) {
       // A symlink named by the user is followed, as `hash` does.
       MODELSEAL_ASSIGN_OR_RETURN(std::string real, env.RealPath(path));
-      jobs.push_back(Job{real, path, false, FileType::kRegular});
+      jobs.push_back(Job{real, path, false, FileType::kRegular, info.size});
     } else {
-      jobs.push_back(Job{path, path, true, info.type});
+      jobs.push_back(Job{path, path, true, info.type, 0});
     }
   }
-  return RunJobs(env, jobs, options.threads);
+  return RunJobs(env, jobs, options);
 }
 
 absl::StatusOr<ScanReport> ScanModelFiles(
@@ -865,10 +875,10 @@ absl::StatusOr<ScanReport> ScanModelFiles(
   for (const std::string& relative : relative_paths) {
     const std::string path = relative == "." ? root : JoinPath(root, relative);
     MODELSEAL_ASSIGN_OR_RETURN(FileInfo info, env.LinkStat(path));
-    jobs.push_back(
-        Job{path, relative, info.type != FileType::kRegular, info.type});
+    jobs.push_back(Job{path, relative, info.type != FileType::kRegular,
+                       info.type, info.size});
   }
-  return RunJobs(env, jobs, options.threads);
+  return RunJobs(env, jobs, options);
 }
 
 }  // namespace modelseal

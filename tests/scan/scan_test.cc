@@ -170,6 +170,23 @@ TEST_F(ScanCorpusTest, WalkingAFolderSortsFilesAndReportsSymlinksUnfollowed) {
   EXPECT_EQ(report.findings[1].path, dir.Join("fifo"));
 }
 
+TEST_F(ScanCorpusTest, ProgressCountsTheBytesOfEveryRegularFileScanned) {
+  TempDir dir;
+  dir.Write("b/model.safetensors", std::string("\x02\0\0\0\0\0\0\0{}", 10));
+  dir.Write("a.txt", std::string(5000, 'a'));
+  ASSERT_EQ(symlink("/etc/passwd", dir.Join("b/link").c_str()), 0);
+  std::atomic<std::uint64_t> done{0};
+  std::atomic<std::uint64_t> total{0};
+  ScanOptions options;
+  options.bytes_done = &done;
+  options.bytes_total = &total;
+  options.threads = 2;
+  MODELSEAL_ASSERT_OK(ScanPaths({dir.path()}, options).status());
+  // The symlink is not read, so it does not count.
+  EXPECT_EQ(total.load(), 5010u);
+  EXPECT_EQ(done.load(), 5010u);
+}
+
 TEST_F(ScanCorpusTest, ModelFilesAreScannedRelativeToTheRoot) {
   MODELSEAL_ASSERT_OK_AND_ASSIGN(
       ScanReport report,

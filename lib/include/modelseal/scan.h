@@ -30,6 +30,7 @@
 #ifndef MODELSEAL_SCAN_H_
 #define MODELSEAL_SCAN_H_
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -45,6 +46,11 @@ struct ScanOptions {
   unsigned threads = 0;
   // nullptr means Env::Default(). Limits come from limits.h.
   Env* env = nullptr;
+  // For a progress display: set once to the total size of the files to
+  // scan, and advanced by each file's size when its scan ends (a header-only
+  // format counts whole at once). Relaxed atomics; may be null.
+  std::atomic<std::uint64_t>* bytes_done = nullptr;
+  std::atomic<std::uint64_t>* bytes_total = nullptr;
 };
 
 struct ScannedFile {

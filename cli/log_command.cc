@@ -5,6 +5,7 @@
 #include <ctime>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/log_support.h"
+#include "cli/progress.h"
 #include "modelseal/checkpoint.h"
 #include "modelseal/env.h"
 #include "modelseal/limits.h"
@@ -159,8 +161,12 @@ int RunAdd(const LogFlags& flags) {
 }
 
 absl::StatusOr<std::unique_ptr<tlog::LogClient>> OpenClient(
-    const LogFlags& flags) {
+    const LogFlags& flags, Progress* progress = nullptr) {
   tlog::LogClientOptions options;
+  if (progress != nullptr) {
+    options.entries_done = progress->done();
+    options.entries_total = progress->total();
+  }
   MODELSEAL_ASSIGN_OR_RETURN(options.verifier_keys,
                              ReadVerifierKeys(flags.vkeys));
   options.state_dir = flags.state_dir;
@@ -225,7 +231,10 @@ int RunVerifyLog(const LogFlags& flags) {
     return UsageError("--format must be text or json");
   }
   const bool json = flags.format == "json";
-  auto client = OpenClient(flags);
+  // A line on a terminal while the entries are re-hashed (never under CI).
+  std::optional<Progress> progress;
+  progress.emplace(!json, Progress::Unit::kEntries, "auditing");
+  auto client = OpenClient(flags, &*progress);
   if (!client.ok()) {
     return json ? VerifyLogJson("", client.status(), false)
                 : ReportError(client.status());
@@ -242,6 +251,7 @@ int RunVerifyLog(const LogFlags& flags) {
     older = *std::move(note);
   }
   auto report = (*client)->Audit(older);
+  progress.reset();
   if (json) return VerifyLogJson(origin, report, !older.empty());
   if (!report.ok()) return ReportError(report.status());
   std::cout << "OK: log " << (*client)->checkpoint().origin << " at size "

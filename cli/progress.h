@@ -11,11 +11,14 @@
 namespace modelseal::cli {
 
 // Shown only when stderr is a terminal, `enabled` is true, not under CI, and
-// the total (once known) is at least 256 MiB. Stops and erases its line on
-// destruction.
+// the total (once known) is at least 256 MiB (or 10,000 entries). Stops and
+// erases its line on destruction.
 class Progress {
  public:
-  explicit Progress(bool enabled);
+  // What done() and total() count.
+  enum class Unit { kBytes, kEntries };
+  explicit Progress(bool enabled, Unit unit = Unit::kBytes,
+                    const char* verb = "hashing");
   ~Progress();
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
@@ -26,6 +29,8 @@ class Progress {
  private:
   void Loop();
 
+  Unit unit_;
+  const char* verb_;
   std::atomic<std::uint64_t> done_{0};
   std::atomic<std::uint64_t> total_{0};
   std::mutex mu_;

@@ -90,7 +90,7 @@ int RunScan(const ScanFlags& flags) {
   absl::StatusOr<ScanReport> report;
   {
     // On a terminal only, never under CI (cli/progress.h).
-    Progress progress(!flags.quiet);
+    Progress progress(!flags.quiet, Progress::Unit::kBytes, "scanning");
     options.bytes_done = progress.done();
     options.bytes_total = progress.total();
     report = ScanPaths(flags.paths, options);

@@ -283,6 +283,9 @@ absl::StatusOr<AuditReport> LogClient::Audit(absl::string_view older_note) {
 
   AuditReport report;
   report.tree_size = head.size;
+  if (s.options.entries_total != nullptr) {
+    s.options.entries_total->store(head.size, std::memory_order_relaxed);
+  }
   const auto compare = [&](int level, std::uint64_t index,
                            const std::vector<Hash>& derived) {
     ++report.tiles_checked;
@@ -324,6 +327,10 @@ absl::StatusOr<AuditReport> LogClient::Audit(absl::string_view older_note) {
                        ": later tiles cannot be re-derived")));
       complete = false;
       break;
+    }
+    if (s.options.entries_done != nullptr) {
+      s.options.entries_done->fetch_add(entries->size(),
+                                        std::memory_order_relaxed);
     }
     for (const std::string& entry : *entries) {
       MODELSEAL_RETURN_IF_ERROR(tree.Add(HashLeaf(entry), on_full));

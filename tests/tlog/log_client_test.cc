@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -302,6 +303,22 @@ TEST(LogClientTest, VerifiesFromADirectory) {
   auto client = LogClient::Open(*Env::Default(), log.dir, log.Options());
   ASSERT_THAT(client, IsOk());
   CheckClientAgreesWithTheLog(**client, log);
+}
+
+TEST(LogClientTest, AuditReportsProgressOverEveryEntry) {
+  TestLog log({700});
+  std::atomic<std::uint64_t> done{0};
+  std::atomic<std::uint64_t> total{0};
+  LogClientOptions options = log.Options();
+  options.entries_done = &done;
+  options.entries_total = &total;
+  auto client = LogClient::Open(*Env::Default(), log.dir, options);
+  ASSERT_THAT(client, IsOk());
+  absl::StatusOr<AuditReport> report = (*client)->Audit();
+  ASSERT_THAT(report, IsOk());
+  EXPECT_EQ(report->entries_checked, 700u);
+  EXPECT_EQ(total.load(), 700u);
+  EXPECT_EQ(done.load(), 700u);
 }
 
 TEST(LogClientTest, FallsBackToTheFullTileWhenAPartialOneIsGone) {

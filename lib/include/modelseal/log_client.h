@@ -27,6 +27,7 @@
 #ifndef MODELSEAL_LOG_CLIENT_H_
 #define MODELSEAL_LOG_CLIENT_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -49,6 +50,10 @@ struct LogClientOptions {
   // When non-empty, the "last seen checkpoint" store: a directory (created
   // if missing) holding one file per log origin.
   std::string state_dir;
+  // For a progress display during Audit(): set to the tree size when it
+  // starts, advanced as entries are re-hashed. Relaxed atomics; may be null.
+  std::atomic<std::uint64_t>* entries_done = nullptr;
+  std::atomic<std::uint64_t>* entries_total = nullptr;
 };
 
 struct AuditReport {

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "gmock/gmock.h"
@@ -30,6 +31,18 @@ using ::testing::HasSubstr;
 // guarantees a later change gets a later ctime.
 void WaitOneTick() {
   std::this_thread::sleep_for(std::chrono::milliseconds(30));
+}
+
+// Writes `contents` to `target` and gives it the access and modification
+// times `model_file` had before: a change only ctime (and the inode) betray.
+void WriteWithTheTimesOf(const std::string& model_file,
+                         const std::string& target,
+                         const std::string& contents) {
+  struct stat before;
+  ASSERT_EQ(stat(model_file.c_str(), &before), 0);
+  std::ofstream(target, std::ios::binary | std::ios::trunc) << contents;
+  const struct timespec times[2] = {before.st_atim, before.st_mtim};
+  ASSERT_EQ(utimensat(AT_FDCWD, target.c_str(), times, 0), 0);
 }
 
 // Files written before this call count as old enough to be recorded.
@@ -130,11 +143,7 @@ TEST_F(DigestCacheTest, AChangeWithTheMtimeRestoredIsSeen) {
   DigestCacheStats stats;
   Serialize(cache_dir(), &stats);
   const std::string path = dir_.Join("model/b.bin");
-  struct stat before;
-  ASSERT_EQ(stat(path.c_str(), &before), 0);
-  dir_.Write("model/b.bin", std::string(5000, 'B'));
-  const struct timespec times[2] = {before.st_atim, before.st_mtim};
-  ASSERT_EQ(utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+  WriteWithTheTimesOf(path, path, std::string(5000, 'B'));
   DigestCacheStats after;
   const ModelDigest digest = Serialize(cache_dir(), &after);
   EXPECT_EQ(after.misses, 1u);
@@ -145,12 +154,8 @@ TEST_F(DigestCacheTest, AnotherInodeWithTheSameSizeAndMtimeIsSeen) {
   DigestCacheStats stats;
   Serialize(cache_dir(), &stats);
   const std::string path = dir_.Join("model/b.bin");
-  struct stat before;
-  ASSERT_EQ(stat(path.c_str(), &before), 0);
-  const std::string replacement =
-      dir_.Write("replacement", std::string(5000, 'X'));
-  const struct timespec times[2] = {before.st_atim, before.st_mtim};
-  ASSERT_EQ(utimensat(AT_FDCWD, replacement.c_str(), times, 0), 0);
+  const std::string replacement = dir_.Join("replacement");
+  WriteWithTheTimesOf(path, replacement, std::string(5000, 'X'));
   std::filesystem::rename(replacement, path);
   DigestCacheStats after;
   const ModelDigest digest = Serialize(cache_dir(), &after);
@@ -234,11 +239,7 @@ TEST_F(DigestCacheTest, VerifyWithACacheStillCatchesAStealthyChange) {
   MODELSEAL_ASSERT_OK(VerifyModel(model(), *bundle, options, &report));
   MODELSEAL_ASSERT_OK(cache->Save());
   const std::string path = dir_.Join("model/a.bin");
-  struct stat before;
-  ASSERT_EQ(stat(path.c_str(), &before), 0);
-  dir_.Write("model/a.bin", std::string(99999, 'a') + "!");
-  const struct timespec times[2] = {before.st_atim, before.st_mtim};
-  ASSERT_EQ(utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+  WriteWithTheTimesOf(path, path, std::string(99999, 'a') + "!");
   std::unique_ptr<DigestCache> again = Open(cache_dir());
   options.run.cache = again.get();
   EXPECT_THAT(VerifyModel(model(), *bundle, options, &report),

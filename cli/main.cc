@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/docgen.h"
+#include "cli/heap.h"
 #include "cli/version.h"
 #include "modelseal/hash.h"
 
@@ -21,6 +22,7 @@ std::string VersionText() {
 }  // namespace modelseal::cli
 
 int main(int argc, char** argv) {
+  modelseal::cli::PrepareHeap();
   using modelseal::cli::kExitIoOrInternal;
   using modelseal::cli::kExitUsage;
   CLI::App app{

@@ -8,7 +8,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config
-  libssl-dev openssl libsodium-dev libprotobuf-dev protobuf-compiler
+  libssl-dev openssl libsodium-dev libprotobuf-dev protobuf-compiler libsimdjson-dev
   libabsl-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   b3sum coreutils python3 python3-jsonschema python3-yaml
   clang libclang-rt-14-dev libcpp-httplib-dev

@@ -4,7 +4,14 @@
 // same scheme, host and port, so a server cannot send the client elsewhere.
 // One easy handle is reused so that tiles come over one kept-alive
 // connection.
+//
+// libcurl is loaded with dlopen() the first time a URL is fetched, not linked:
+// Debian's libcurl pulls in about 25 shared libraries (GnuTLS, Kerberos,
+// LDAP, SSH, RTMP), and resolving them cost every command ~10 ms of start-up,
+// although most never touch the network (docs/benchmarks.md). Only the
+// header's types and constants are used at compile time.
 #include <curl/curl.h>
+#include <dlfcn.h>
 
 #include <memory>
 #include <mutex>
@@ -23,46 +30,99 @@ namespace {
 // libcurl's numeric options and results are C `long`.
 using CurlLong = long;  // NOLINT(google-runtime-int)
 
-struct CurlDeleter {
-  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
-};
-struct CurlUrlDeleter {
-  void operator()(CURLU* url) const { curl_url_cleanup(url); }
-};
-struct CurlStringDeleter {
-  void operator()(char* text) const { curl_free(text); }
+// The SONAME of libcurl's ABI 4 (Debian's libcurl4 package; the OpenSSL
+// flavour that the build's libcurl4-openssl-dev headers describe).
+constexpr char kLibcurlSoname[] = "libcurl.so.4";
+
+// The libcurl entry points this fetcher calls, resolved by name.
+struct CurlApi {
+  CURLcode (*global_init)(long flags);  // NOLINT(google-runtime-int)
+  CURL* (*easy_init)();
+  void (*easy_cleanup)(CURL*);
+  void (*easy_reset)(CURL*);
+  CURLcode (*easy_setopt)(CURL*, CURLoption, ...);
+  CURLcode (*easy_perform)(CURL*);
+  CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...);
+  const char* (*easy_strerror)(CURLcode);
+  CURLU* (*url)();
+  void (*url_cleanup)(CURLU*);
+  CURLUcode (*url_set)(CURLU*, CURLUPart, const char*, unsigned int);
+  CURLUcode (*url_get)(const CURLU*, CURLUPart, char**, unsigned int);
+  void (*free)(void*);
 };
 
-absl::Status CurlGlobalInit() {
-  // curl_global_init is not thread-safe and must run once per process.
+template <typename Fn>
+bool Resolve(void* library, const char* name, Fn* out) {
+  void* symbol = dlsym(library, name);
+  if (symbol == nullptr) return false;
+  *out = reinterpret_cast<Fn>(symbol);
+  return true;
+}
+
+// Loads libcurl and runs curl_global_init once per process (neither is
+// thread-safe to repeat); the library stays loaded until exit.
+absl::StatusOr<const CurlApi*> LoadCurl() {
   static std::once_flag once;
-  static CURLcode result = CURLE_OK;
-  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (result != CURLE_OK) {
-    return absl::InternalError(
-        absl::StrCat("curl_global_init: ", curl_easy_strerror(result)));
-  }
-  return absl::OkStatus();
+  static CurlApi api;
+  static absl::Status status;
+  std::call_once(once, [] {
+    void* library = dlopen(kLibcurlSoname, RTLD_NOW | RTLD_LOCAL);
+    if (library == nullptr) {
+      const char* why = dlerror();
+      status = absl::FailedPreconditionError(absl::StrCat(
+          "HTTP access to a log needs libcurl (", kLibcurlSoname,
+          ", Debian package libcurl4): ", why == nullptr ? "not found" : why));
+      return;
+    }
+    const bool resolved =
+        Resolve(library, "curl_global_init", &api.global_init) &&
+        Resolve(library, "curl_easy_init", &api.easy_init) &&
+        Resolve(library, "curl_easy_cleanup", &api.easy_cleanup) &&
+        Resolve(library, "curl_easy_reset", &api.easy_reset) &&
+        Resolve(library, "curl_easy_setopt", &api.easy_setopt) &&
+        Resolve(library, "curl_easy_perform", &api.easy_perform) &&
+        Resolve(library, "curl_easy_getinfo", &api.easy_getinfo) &&
+        Resolve(library, "curl_easy_strerror", &api.easy_strerror) &&
+        Resolve(library, "curl_url", &api.url) &&
+        Resolve(library, "curl_url_cleanup", &api.url_cleanup) &&
+        Resolve(library, "curl_url_set", &api.url_set) &&
+        Resolve(library, "curl_url_get", &api.url_get) &&
+        Resolve(library, "curl_free", &api.free);
+    if (!resolved) {
+      status = absl::FailedPreconditionError(
+          absl::StrCat(kLibcurlSoname,
+                       " lacks a function modelseal needs (libcurl 7.62 or "
+                       "later is required)"));
+      return;
+    }
+    const CURLcode result = api.global_init(CURL_GLOBAL_DEFAULT);
+    if (result != CURLE_OK) {
+      status = absl::InternalError(
+          absl::StrCat("curl_global_init: ", api.easy_strerror(result)));
+    }
+  });
+  if (!status.ok()) return status;
+  return &api;
 }
 
 // "scheme://host:port" of `url`, lower-cased, with the default port filled
 // in; empty when `url` does not parse.
-std::string OriginOf(const std::string& url) {
-  std::unique_ptr<CURLU, CurlUrlDeleter> parsed(curl_url());
-  if (parsed == nullptr ||
-      curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
-    return "";
-  }
+std::string OriginOf(const CurlApi& api, const std::string& url) {
+  CURLU* parsed = api.url();
+  if (parsed == nullptr) return "";
   std::string origin;
-  for (CURLUPart part : {CURLUPART_SCHEME, CURLUPART_HOST, CURLUPART_PORT}) {
-    char* raw = nullptr;
-    if (curl_url_get(parsed.get(), part, &raw, CURLU_DEFAULT_PORT) !=
-        CURLUE_OK) {
-      return "";
+  if (api.url_set(parsed, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+    for (CURLUPart part : {CURLUPART_SCHEME, CURLUPART_HOST, CURLUPART_PORT}) {
+      char* raw = nullptr;
+      if (api.url_get(parsed, part, &raw, CURLU_DEFAULT_PORT) != CURLUE_OK) {
+        origin.clear();
+        break;
+      }
+      absl::StrAppend(&origin, absl::AsciiStrToLower(raw), "|");
+      api.free(raw);
     }
-    std::unique_ptr<char, CurlStringDeleter> value(raw);
-    absl::StrAppend(&origin, absl::AsciiStrToLower(value.get()), "|");
   }
+  api.url_cleanup(parsed);
   return origin;
 }
 
@@ -88,7 +148,7 @@ class CurlFetcher final : public TileFetcher {
  public:
   static absl::StatusOr<std::unique_ptr<TileFetcher>> Create(
       absl::string_view base_url) {
-    MODELSEAL_RETURN_IF_ERROR(CurlGlobalInit());
+    MODELSEAL_ASSIGN_OR_RETURN(const CurlApi* api, LoadCurl());
     std::string base(base_url);
     if (!absl::StartsWithIgnoreCase(base, "http://") &&
         !absl::StartsWithIgnoreCase(base, "https://")) {
@@ -100,15 +160,15 @@ class CurlFetcher final : public TileFetcher {
           absl::StrCat(base, ": log URL must not have a query or fragment"));
     }
     if (base.back() != '/') base.push_back('/');
-    std::string origin = OriginOf(base);
+    std::string origin = OriginOf(*api, base);
     if (origin.empty()) {
       return absl::InvalidArgumentError(
           absl::StrCat(base_url, ": not a valid URL"));
     }
-    std::unique_ptr<CURL, CurlDeleter> handle(curl_easy_init());
+    CURL* handle = api->easy_init();
     if (handle == nullptr) return absl::InternalError("curl_easy_init failed");
     return std::unique_ptr<TileFetcher>(
-        new CurlFetcher(std::move(base), std::move(origin), std::move(handle)));
+        new CurlFetcher(*api, std::move(base), std::move(origin), handle));
   }
 
   absl::StatusOr<std::string> Fetch(const std::string& relative_path,
@@ -117,58 +177,58 @@ class CurlFetcher final : public TileFetcher {
     for (int hop = 0; hop <= limits::kMaxLogHttpRedirects; ++hop) {
       std::string body;
       Sink sink{&body, max_bytes};
-      CURL* h = handle_.get();
-      curl_easy_reset(h);
+      CURL* h = handle_;
+      api_.easy_reset(h);
       const bool configured =
-          curl_easy_setopt(h, CURLOPT_URL, url.c_str()) == CURLE_OK &&
-          curl_easy_setopt(h, CURLOPT_NOSIGNAL, CurlLong{1}) == CURLE_OK &&
-          curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, CurlLong{0}) ==
+          api_.easy_setopt(h, CURLOPT_URL, url.c_str()) == CURLE_OK &&
+          api_.easy_setopt(h, CURLOPT_NOSIGNAL, CurlLong{1}) == CURLE_OK &&
+          api_.easy_setopt(h, CURLOPT_FOLLOWLOCATION, CurlLong{0}) ==
               CURLE_OK &&
-          curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") ==
+          api_.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") ==
               CURLE_OK &&
-          curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
+          api_.easy_setopt(h, CURLOPT_TIMEOUT_MS,
                            static_cast<CurlLong>(limits::kLogHttpTimeoutMs)) ==
               CURLE_OK &&
-          curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+          api_.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                            static_cast<CurlLong>(
                                limits::kLogHttpConnectTimeoutMs)) == CURLE_OK &&
-          curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
+          api_.easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
                            static_cast<curl_off_t>(max_bytes)) == CURLE_OK &&
           // "" asks for every encoding libcurl can decode (gzip, identity).
-          curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "") == CURLE_OK &&
-          curl_easy_setopt(h, CURLOPT_USERAGENT, "modelseal-tlog") ==
+          api_.easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "") == CURLE_OK &&
+          api_.easy_setopt(h, CURLOPT_USERAGENT, "modelseal-tlog") ==
               CURLE_OK &&
-          curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &WriteToSink) ==
+          api_.easy_setopt(h, CURLOPT_WRITEFUNCTION, &WriteToSink) ==
               CURLE_OK &&
-          curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink) == CURLE_OK;
+          api_.easy_setopt(h, CURLOPT_WRITEDATA, &sink) == CURLE_OK;
       if (!configured) {
         return absl::InternalError("cannot configure the HTTP request");
       }
-      const CURLcode result = curl_easy_perform(h);
+      const CURLcode result = api_.easy_perform(h);
       if (sink.overflow || result == CURLE_FILESIZE_EXCEEDED) {
         return absl::ResourceExhaustedError(absl::StrCat(
             url, ": response is larger than ", max_bytes, " bytes"));
       }
       if (result != CURLE_OK) {
         return absl::UnavailableError(
-            absl::StrCat(url, ": ", curl_easy_strerror(result)));
+            absl::StrCat(url, ": ", api_.easy_strerror(result)));
       }
       CurlLong code = 0;
-      curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+      api_.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
       if (code == 200) return body;
       if (code == 404 || code == 410) {
         return absl::NotFoundError(absl::StrCat(url, ": HTTP ", code));
       }
       if (code >= 300 && code < 400) {
         char* location = nullptr;
-        if (curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &location) !=
+        if (api_.easy_getinfo(h, CURLINFO_REDIRECT_URL, &location) !=
                 CURLE_OK ||
             location == nullptr) {
           return absl::UnavailableError(
               absl::StrCat(url, ": HTTP ", code, " without a location"));
         }
         std::string next(location);
-        if (OriginOf(next) != origin_) {
+        if (OriginOf(api_, next) != origin_) {
           return absl::UnavailableError(absl::StrCat(
               url, ": refusing a redirect to another host: ", next));
         }
@@ -183,16 +243,22 @@ class CurlFetcher final : public TileFetcher {
 
   std::string Describe() const override { return base_; }
 
- private:
-  CurlFetcher(std::string base, std::string origin,
-              std::unique_ptr<CURL, CurlDeleter> handle)
-      : base_(std::move(base)),
-        origin_(std::move(origin)),
-        handle_(std::move(handle)) {}
+  ~CurlFetcher() override { api_.easy_cleanup(handle_); }
+  CurlFetcher(const CurlFetcher&) = delete;
+  CurlFetcher& operator=(const CurlFetcher&) = delete;
 
+ private:
+  CurlFetcher(const CurlApi& api, std::string base, std::string origin,
+              CURL* handle)
+      : api_(api),
+        base_(std::move(base)),
+        origin_(std::move(origin)),
+        handle_(handle) {}
+
+  const CurlApi& api_;
   const std::string base_;
   const std::string origin_;
-  std::unique_ptr<CURL, CurlDeleter> handle_;
+  CURL* const handle_;
 };
 
 }  // namespace

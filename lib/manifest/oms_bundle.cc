@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/json_util.h"
+#include "json/proto_json.h"
 #include "manifest/strict_json.h"
 #include "modelseal/hex.h"
 #include "modelseal/limits.h"
@@ -27,18 +29,10 @@ absl::Status ParseStrictJson(absl::string_view json,
     return absl::ResourceExhaustedError(absl::StrCat(
         what, " is larger than the ", limits::kMaxBundleBytes, "-byte limit"));
   }
-  if (!IsValidUtf8(json)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(what, " is not valid UTF-8"));
-  }
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
-  const auto status = google::protobuf::util::JsonStringToMessage(
-      google::protobuf::StringPiece(json.data(), json.size()), message,
-      options);
+  const absl::Status status = json_internal::ParseJsonToMessage(json, message);
   if (!status.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat(what, " is not valid: ", std::string(status.message())));
+        absl::StrCat(what, " is not valid: ", status.message()));
   }
   return absl::OkStatus();
 }
@@ -331,7 +325,12 @@ absl::StatusOr<Statement> ParseStatement(absl::string_view payload) {
   const std::string hash(HashAlgorithmName(options.hash));
   const std::string sharded =
       absl::StrCat(hash, "-sharded-", options.shard_size);
-  std::set<absl::string_view> names;
+  absl::flat_hash_set<absl::string_view> names;
+  names.reserve(static_cast<std::size_t>(resources.size()));
+  statement.resources.reserve(static_cast<std::size_t>(resources.size()));
+  // "." names the file of a single-file model: it cannot sit beside others.
+  bool whole_file = false;
+  bool other_paths = false;
   for (const v1::PredicateResource& resource : resources) {
     const bool algorithm_ok = resource.algorithm() == hash ||
                               (options.method == SerializationMethod::kShards &&
@@ -348,9 +347,12 @@ absl::StatusOr<Statement> ParseStatement(absl::string_view payload) {
           2 * DigestBytes(options.hash), " lower-case hex digits"));
     }
     if (options.method == SerializationMethod::kShards) {
-      MODELSEAL_RETURN_IF_ERROR(ParseShardName(resource.name()).status());
+      MODELSEAL_ASSIGN_OR_RETURN(const ShardName shard,
+                                 ParseShardName(resource.name()));
+      (shard.path == "." ? whole_file : other_paths) = true;
     } else {
       MODELSEAL_RETURN_IF_ERROR(CheckResourcePath(resource.name()));
+      (resource.name() == "." ? whole_file : other_paths) = true;
     }
     if (!names.insert(resource.name()).second) {
       return absl::InvalidArgumentError(
@@ -362,13 +364,7 @@ absl::StatusOr<Statement> ParseStatement(absl::string_view payload) {
     MODELSEAL_ASSIGN_OR_RETURN(digest.digest, HexDecode(resource.digest()));
     statement.resources.push_back(std::move(digest));
   }
-  std::set<std::string> paths;
-  for (const ResourceDigest& resource : statement.resources) {
-    paths.insert(options.method == SerializationMethod::kShards
-                     ? ParseShardName(resource.name)->path
-                     : resource.name);
-  }
-  if (paths.count(".") > 0 && paths.size() > 1) {
+  if (whole_file && other_paths) {
     return absl::InvalidArgumentError(
         "resource '.' is only allowed for a single-file model");
   }

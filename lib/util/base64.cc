@@ -1,5 +1,6 @@
 #include "util/base64.h"
 
+#include <array>
 #include <cstdint>
 
 #include "absl/status/status.h"
@@ -8,14 +9,21 @@
 namespace modelseal::util {
 namespace {
 
-int SextetOf(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
+// Sextet values of the standard alphabet (RFC 4648 §4); -1 elsewhere.
+constexpr std::array<std::int8_t, 256> MakeSextets() {
+  std::array<std::int8_t, 256> table{};
+  for (auto& entry : table) entry = -1;
+  constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (int i = 0; i < 64; ++i) {
+    table[static_cast<unsigned char>(kAlphabet[i])] =
+        static_cast<std::int8_t>(i);
+  }
+  return table;
 }
+constexpr std::array<std::int8_t, 256> kSextets = MakeSextets();
+
+int SextetOf(char c) { return kSextets[static_cast<unsigned char>(c)]; }
 
 }  // namespace
 
@@ -30,8 +38,8 @@ absl::StatusOr<std::string> Base64Decode(absl::string_view text) {
   std::size_t padding = 0;
   if (!text.empty() && text.back() == '=') ++padding;
   if (text.size() >= 2 && text[text.size() - 2] == '=') ++padding;
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
+  std::string out(text.size() / 4 * 3 - padding, '\0');
+  std::size_t written = 0;
   for (std::size_t i = 0; i < text.size(); i += 4) {
     const bool last = i + 4 == text.size();
     const std::size_t data_chars = last ? 4 - padding : 4;
@@ -48,9 +56,10 @@ absl::StatusOr<std::string> Base64Decode(absl::string_view text) {
       }
       group = (group << 6) | static_cast<std::uint32_t>(value);
     }
-    out.push_back(static_cast<char>(group >> 16));
-    if (data_chars >= 3) out.push_back(static_cast<char>((group >> 8) & 0xff));
-    if (data_chars == 4) out.push_back(static_cast<char>(group & 0xff));
+    out[written++] = static_cast<char>(group >> 16);
+    if (data_chars >= 3)
+      out[written++] = static_cast<char>((group >> 8) & 0xff);
+    if (data_chars == 4) out[written++] = static_cast<char>(group & 0xff);
     // Canonical form: the bits below the last full byte must be zero.
     if ((data_chars == 2 && (group & 0xffff) != 0) ||
         (data_chars == 3 && (group & 0xff) != 0)) {

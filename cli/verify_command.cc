@@ -143,6 +143,7 @@ void Describe(const VerifyReport& report, v1::SignatureResult* result) {
   }
   result->set_resources(report.resources);
   result->set_bytes_hashed(report.bytes_hashed);
+  result->set_bytes_from_cache(report.bytes_from_cache);
   for (const auto& path : report.changed) result->add_changed(path);
   for (const auto& path : report.missing) result->add_missing(path);
   for (const auto& path : report.extra) result->add_extra(path);
@@ -178,9 +179,13 @@ std::string TextFor(const v1::SignatureResult& result) {
         ": model '", result.model(), "' (", result.resources(), " resources, ",
         result.serialization().hash_type(), " ",
         result.serialization().method(), ", ", result.bytes_hashed(),
-        " bytes re-hashed in ", absl::StrFormat("%.2f", result.seconds()),
-        "s) ", result.root_digest(), " signed by ", result.signer(), "\n",
-        legacy, NotCheckedText(result));
+        result.bytes_from_cache() == 0
+            ? " bytes re-hashed"
+            : absl::StrCat(" bytes checked, ", result.bytes_from_cache(),
+                           " of them by the digest cache"),
+        " in ", absl::StrFormat("%.2f", result.seconds()), "s) ",
+        result.root_digest(), " signed by ", result.signer(), "\n", legacy,
+        NotCheckedText(result));
   }
   std::string text = absl::StrCat("FAILED: ", result.signature(), ": ",
                                   result.error(), "\n", legacy);

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "modelseal/status.h"
@@ -123,6 +124,20 @@ absl::StatusOr<std::string> ReadPrivateFile(const std::string& path,
 
 }  // namespace
 
+// Entries come from two places. `stored` indexes the records of the entries
+// file as read (`file`), by key, without checking their tags: a cache of
+// many models would otherwise pay for every tag on every run. A record's tag
+// is checked when it is first looked up, and the entry then moves to
+// `entries` (or is dropped); Save() checks the rest before copying them.
+// `entries` also holds what this run recorded. A key is in one map at most.
+struct DigestCache::Store {
+  std::string file;
+  absl::flat_hash_map<absl::string_view, absl::string_view> stored;  // record
+  absl::flat_hash_map<std::string, std::vector<std::uint8_t>> entries;
+};
+
+DigestCache::DigestCache() : store_(std::make_unique<Store>()) {}
+
 absl::StatusOr<std::string> DigestCache::DefaultDirectory() {
   const char* cache = std::getenv("XDG_CACHE_HOME");
   if (cache != nullptr && cache[0] == '/') {
@@ -193,12 +208,15 @@ absl::StatusOr<std::unique_ptr<DigestCache>> DigestCache::Open(
     cache->dirty_ = !absl::IsNotFound(entries.status());
     return cache;
   }
-  absl::string_view rest(*entries);
+  Store& store = *cache->store_;
+  store.file = *std::move(entries);
+  absl::string_view rest(store.file);
   if (!absl::ConsumePrefix(&rest, kMagic)) {
     cache->dirty_ = true;
     return cache;
   }
-  while (!rest.empty() && cache->entries_.size() < kMaxEntries) {
+  store.stored.reserve(rest.size() / (kKeyFieldBytes + 1 + 32 + kTagBytes));
+  while (!rest.empty() && store.stored.size() < kMaxEntries) {
     if (rest.size() < kKeyFieldBytes + 1) break;
     const std::size_t digest_bytes =
         static_cast<unsigned char>(rest[kKeyFieldBytes]);
@@ -207,17 +225,12 @@ absl::StatusOr<std::unique_ptr<DigestCache>> DigestCache::Open(
         rest.size() < record_bytes + kTagBytes) {
       break;
     }
-    const std::string record(rest.substr(0, record_bytes));
-    const std::string expected = cache->Tag(record);
-    if (sodium_memcmp(expected.data(), rest.data() + record_bytes, kTagBytes) !=
-        0) {
-      ++cache->stats_.rejected;
+    // A repeated key (never written by Save) keeps its first record.
+    if (!store.stored
+             .emplace(rest.substr(0, kKeyFieldBytes),
+                      rest.substr(0, record_bytes + kTagBytes))
+             .second) {
       cache->dirty_ = true;
-    } else {
-      const auto* digest = reinterpret_cast<const std::uint8_t*>(
-          record.data() + kKeyFieldBytes + 1);
-      cache->entries_[record.substr(0, kKeyFieldBytes)] =
-          std::vector<std::uint8_t>(digest, digest + digest_bytes);
     }
     rest.remove_prefix(record_bytes + kTagBytes);
   }
@@ -229,7 +242,7 @@ DigestCache::~DigestCache() {
   if (!key_.empty()) sodium_memzero(key_.data(), key_.size());
 }
 
-std::string DigestCache::Tag(const std::string& record) const {
+std::string DigestCache::Tag(absl::string_view record) const {
   crypto_generichash_state state;
   crypto_generichash_init(&state,
                           reinterpret_cast<const unsigned char*>(key_.data()),
@@ -250,8 +263,33 @@ std::optional<std::vector<std::uint8_t>> DigestCache::Lookup(
     HashAlgorithm algorithm, const HashTask& task) {
   const std::string key = KeyOf(algorithm, task);
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = entries_.find(key);
-  if (it == entries_.end() || it->second.size() != DigestBytes(algorithm)) {
+  Store& store = *store_;
+  auto it = store.entries.find(key);
+  if (it == store.entries.end()) {
+    auto stored = store.stored.find(key);
+    if (stored != store.stored.end()) {
+      const absl::string_view record = stored->second;
+      store.stored.erase(stored);
+      const absl::string_view body =
+          record.substr(0, record.size() - kTagBytes);
+      const std::string expected = Tag(body);
+      if (sodium_memcmp(expected.data(), record.data() + body.size(),
+                        kTagBytes) == 0) {
+        const auto* digest = reinterpret_cast<const std::uint8_t*>(
+            body.data() + kKeyFieldBytes + 1);
+        it = store.entries
+                 .emplace(key, std::vector<std::uint8_t>(
+                                   digest,
+                                   digest + body.size() - kKeyFieldBytes - 1))
+                 .first;
+      } else {
+        ++stats_.rejected;
+        dirty_ = true;
+      }
+    }
+  }
+  if (it == store.entries.end() ||
+      it->second.size() != DigestBytes(algorithm)) {
     ++stats_.misses;
     return std::nullopt;
   }
@@ -266,9 +304,12 @@ void DigestCache::Record(HashAlgorithm algorithm, const HashTask& task,
       digest.empty() || digest.size() > kMaxDigestBytes) {
     return;
   }
+  std::string key = KeyOf(algorithm, task);
   std::lock_guard<std::mutex> lock(mu_);
-  if (entries_.size() >= kMaxEntries) return;
-  entries_[KeyOf(algorithm, task)] = digest;
+  Store& store = *store_;
+  if (store.entries.size() + store.stored.size() >= kMaxEntries) return;
+  store.stored.erase(key);
+  store.entries[std::move(key)] = digest;
   dirty_ = true;
   ++stats_.recorded;
 }
@@ -278,10 +319,23 @@ absl::Status DigestCache::Save() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!dirty_) return absl::OkStatus();
-    out.reserve(kMagic.size() +
-                entries_.size() * (kKeyFieldBytes + 1 + 32 + kTagBytes));
+    Store& store = *store_;
+    out.reserve(kMagic.size() + (store.entries.size() + store.stored.size()) *
+                                    (kKeyFieldBytes + 1 + 32 + kTagBytes));
     out.append(kMagic.data(), kMagic.size());
-    for (const auto& [key, digest] : entries_) {
+    // Stored records are copied with their own tags, once those verify.
+    for (const auto& [key, record] : store.stored) {
+      const absl::string_view body =
+          record.substr(0, record.size() - kTagBytes);
+      const std::string expected = Tag(body);
+      if (sodium_memcmp(expected.data(), record.data() + body.size(),
+                        kTagBytes) != 0) {
+        ++stats_.rejected;
+        continue;
+      }
+      out.append(record.data(), record.size());
+    }
+    for (const auto& [key, digest] : store.entries) {
       std::string record = key;
       record.push_back(static_cast<char>(digest.size()));
       record.append(reinterpret_cast<const char*>(digest.data()),
@@ -302,7 +356,9 @@ DigestCacheStats DigestCache::stats() const {
 
 absl::StatusOr<std::vector<std::vector<std::uint8_t>>> RunHashTasks(
     HashEngine& engine, HashAlgorithm algorithm,
-    const std::vector<HashTask>& tasks, DigestCache* cache) {
+    const std::vector<HashTask>& tasks, DigestCache* cache,
+    std::uint64_t* bytes_from_cache) {
+  if (bytes_from_cache != nullptr) *bytes_from_cache = 0;
   if (cache == nullptr) return engine.Run(tasks);
   std::vector<std::vector<std::uint8_t>> digests(tasks.size());
   std::vector<HashTask> misses;
@@ -312,6 +368,7 @@ absl::StatusOr<std::vector<std::vector<std::uint8_t>>> RunHashTasks(
         cache->Lookup(algorithm, tasks[i]);
     if (hit.has_value()) {
       digests[i] = *std::move(hit);
+      if (bytes_from_cache != nullptr) *bytes_from_cache += tasks[i].length;
     } else {
       misses.push_back(tasks[i]);
       miss_index.push_back(i);

@@ -437,7 +437,8 @@ absl::Status VerifyModelStatement(const std::string& model_path,
                              HashEngine::Create(engine_options));
   MODELSEAL_ASSIGN_OR_RETURN(
       std::vector<std::vector<std::uint8_t>> digests,
-      RunHashTasks(*engine, serialization.hash, tasks, options.run.cache));
+      RunHashTasks(*engine, serialization.hash, tasks, options.run.cache,
+                   &report->bytes_from_cache));
   for (std::size_t i = 0; i < digests.size(); ++i) {
     if (digests[i] != expected[i]->digest) changed.insert(task_file[i]);
   }

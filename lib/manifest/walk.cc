@@ -10,6 +10,7 @@
 #include "modelseal/limits.h"
 #include "modelseal/model_walk.h"
 #include "modelseal/status.h"
+#include "util/parallel.h"
 #include "util/utf8.h"
 
 namespace modelseal {
@@ -58,6 +59,9 @@ bool IsValidUtf8(absl::string_view text) {
 
 namespace {
 
+// Fewer entries than this in a directory are stated on one thread.
+constexpr std::size_t kStatsPerThreadAtLeast = 32;
+
 class Walker {
  public:
   Walker(Env& env, std::string real_root, const WalkOptions& options)
@@ -73,12 +77,28 @@ class Walker {
     MODELSEAL_ASSIGN_OR_RETURN(std::vector<std::string> entries,
                                env_.ListDirectory(path));
     std::sort(entries.begin(), entries.end());
+    std::vector<std::string> names;
+    std::vector<std::string> paths;
+    names.reserve(entries.size());
+    paths.reserve(entries.size());
     for (const std::string& entry : entries) {
-      const std::string child_name =
-          name.empty() ? entry : JoinPath(name, entry);
+      std::string child_name = name.empty() ? entry : JoinPath(name, entry);
       if (IsIgnored(child_name, options_.ignore_paths)) continue;
+      names.push_back(std::move(child_name));
+      paths.push_back(JoinPath(path, entry));
+    }
+    // One lstat per entry is most of a walk whose files are already known
+    // (a cached verify): the stats run on every core, the visits in order.
+    std::vector<absl::StatusOr<FileInfo>> infos(
+        paths.size(), absl::UnknownError("not stated"));
+    util::ForEachInParallel(paths.size(), kStatsPerThreadAtLeast,
+                            [&](std::size_t i) {
+                              if (!IsValidUtf8(names[i])) return;
+                              infos[i] = env_.LinkStat(paths[i]);
+                            });
+    for (std::size_t i = 0; i < names.size(); ++i) {
       MODELSEAL_RETURN_IF_ERROR(
-          Visit(JoinPath(path, entry), child_name, depth));
+          Visit(paths[i], names[i], std::move(infos[i]), depth));
     }
     return absl::OkStatus();
   }
@@ -86,8 +106,9 @@ class Walker {
   std::vector<ModelFile> TakeFiles() { return std::move(files_); }
 
  private:
+  // `info` is LinkStat(path), taken by the caller.
   absl::Status Visit(const std::string& path, const std::string& name,
-                     std::size_t depth) {
+                     absl::StatusOr<FileInfo> info, std::size_t depth) {
     if (!IsValidUtf8(name)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "file name is not valid UTF-8: '", absl::CHexEscape(name), "'"));
@@ -97,7 +118,6 @@ class Walker {
           absl::StrCat(name.substr(0, 64), "...: path longer than ",
                        limits::kMaxRelativePathBytes, " bytes"));
     }
-    auto info = env_.LinkStat(path);
     if (!info.ok()) {
       if (absl::IsNotFound(info.status())) {
         return absl::NotFoundError(absl::StrCat(

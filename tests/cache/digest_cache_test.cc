@@ -123,6 +123,42 @@ TEST_F(DigestCacheTest, AnEditedEntryIsRejectedAndRehashed) {
   EXPECT_EQ(digest.root_digest, Uncached().root_digest);
 }
 
+TEST_F(DigestCacheTest,
+       EntriesOfOtherFilesKeepTheirTagsAndForgeriesAreDropped) {
+  // Entries that no lookup touches are copied by Save() only if their tags
+  // verify: a forged entry is never re-tagged (laundered) into a valid one.
+  DigestCacheStats stats;
+  Serialize(cache_dir(), &stats);  // a.bin, b.bin, c.json
+  const std::string entries = cache_dir() + "/digests";
+  std::string bytes = *Env::Default()->ReadFileToString(entries, 1 << 20);
+  const std::size_t record = 57 + 1 + 32 + 32;
+  const std::size_t header = bytes.size() - 3 * record;
+  bytes[header + 60] ^= 1;  // forge the first record's digest
+  MODELSEAL_ASSERT_OK(
+      Env::Default()->WriteFileAtomically(entries, bytes, 0600, true));
+  // A run over another model records its file and saves, without looking
+  // up any of the three entries above.
+  dir_.Write("other/d.bin", "other model");
+  WaitOneTick();
+  {
+    std::unique_ptr<DigestCache> cache = Open(cache_dir());
+    HashRunOptions run;
+    run.cache = cache.get();
+    MODELSEAL_ASSERT_OK(SerializeModel(dir_.Join("other"), {}, run).status());
+    MODELSEAL_ASSERT_OK(cache->Save());
+    EXPECT_EQ(cache->stats().recorded, 1u);
+    EXPECT_EQ(cache->stats().rejected, 1u);  // found while saving
+  }
+  const std::string saved = *Env::Default()->ReadFileToString(entries, 1 << 20);
+  EXPECT_EQ(saved.size(), header + 3 * record);  // two kept, one new
+  DigestCacheStats after;
+  const ModelDigest digest = Serialize(cache_dir(), &after);
+  EXPECT_EQ(after.hits, 2u);
+  EXPECT_EQ(after.misses, 1u);
+  EXPECT_EQ(after.rejected, 0u);
+  EXPECT_EQ(digest.root_digest, Uncached().root_digest);
+}
+
 TEST_F(DigestCacheTest, AnotherUsersCacheFileIsWorthless) {
   // Another user's cache is a cache under another key: copy its entries
   // file into ours and nothing verifies.

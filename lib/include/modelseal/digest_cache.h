@@ -40,11 +40,11 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "modelseal/env.h"
 #include "modelseal/hash.h"
 #include "modelseal/hash_engine.h"
@@ -63,7 +63,9 @@ struct DigestCacheStats {
   std::uint64_t hits = 0;
   std::uint64_t misses = 0;
   std::uint64_t recorded = 0;
-  // Entries read from disk whose tag did not verify (ignored).
+  // Entries read from disk whose tag did not verify (ignored). Tags are
+  // checked when an entry is first looked up (and, for the entries nobody
+  // looked up, when Save() copies them), so this counts what was examined.
   std::uint64_t rejected = 0;
 };
 
@@ -74,7 +76,7 @@ class DigestCache {
   static absl::StatusOr<std::string> DefaultDirectory();
 
   // Opens (creating it, mode 0700, with a new key) the cache in `directory`
-  // and loads its entries. kPermissionDenied when the directory or key is
+  // and indexes its entries. kPermissionDenied when the directory or key is
   // not owned by this user or is open to group or others; a damaged entries
   // file is not an error (it is ignored and rewritten by Save()).
   static absl::StatusOr<std::unique_ptr<DigestCache>> Open(
@@ -100,24 +102,28 @@ class DigestCache {
   const std::string& directory() const { return directory_; }
 
  private:
-  DigestCache() = default;
-  std::string Tag(const std::string& record) const;
+  struct Store;  // the entries, in digest_cache.cc
+
+  DigestCache();
+  std::string Tag(absl::string_view record) const;
 
   std::string directory_;
   DigestCacheOptions options_;
   std::string key_;  // 32 bytes
   mutable std::mutex mu_;
-  std::unordered_map<std::string, std::vector<std::uint8_t>> entries_;
+  std::unique_ptr<Store> store_;  // guarded by mu_
   bool dirty_ = false;
   DigestCacheStats stats_;
 };
 
 // Runs `tasks` through `engine`, answering what `cache` already knows
 // (cache may be null: then this is engine.Run(tasks)). New digests are
-// recorded in the cache; Save() is the caller's.
+// recorded in the cache; Save() is the caller's. When `bytes_from_cache` is
+// given, it receives the number of bytes the cache answered for.
 absl::StatusOr<std::vector<std::vector<std::uint8_t>>> RunHashTasks(
     HashEngine& engine, HashAlgorithm algorithm,
-    const std::vector<HashTask>& tasks, DigestCache* cache);
+    const std::vector<HashTask>& tasks, DigestCache* cache,
+    std::uint64_t* bytes_from_cache = nullptr);
 
 }  // namespace modelseal
 

@@ -98,7 +98,9 @@ struct VerifyReport {
   std::string root_digest_hex;
   SerializationOptions serialization;
   std::size_t resources = 0;
-  std::uint64_t bytes_hashed = 0;
+  std::uint64_t bytes_hashed = 0;  // checked, including bytes_from_cache
+  // Of bytes_hashed, those whose digest the digest cache answered.
+  std::uint64_t bytes_from_cache = 0;
   // Who signed: "key <hint>" or the leaf certificate subject.
   std::string signer;
   // File-level differences (paths relative to the model root).

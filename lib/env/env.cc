@@ -51,6 +51,16 @@ absl::Status Env::WriteFilesAtomically(absl::Span<const FileToWrite> files,
   return absl::OkStatus();
 }
 
+absl::Status Env::WriteFilesThenCommit(absl::Span<const FileToWrite> files,
+                                       const FileToWrite& commit,
+                                       std::uint32_t mode) {
+  for (const FileToWrite& file : files) {
+    MODELSEAL_RETURN_IF_ERROR(
+        WriteFileAtomically(file.path, file.contents, mode, true));
+  }
+  return WriteFileAtomically(commit.path, commit.contents, mode, true);
+}
+
 absl::Status Env::DeleteDirectory(const std::string& path) {
   return absl::UnimplementedError(
       absl::StrCat(path, ": this Env cannot delete directories"));

@@ -7,18 +7,27 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <climits>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <random>
+#include <system_error>
+#include <thread>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "modelseal/env.h"
 #include "modelseal/status.h"
+#include "util/parallel.h"
 
 namespace modelseal {
 namespace {
@@ -165,11 +174,15 @@ absl::Status WriteAll(int fd, absl::string_view data, const std::string& path) {
   return absl::OkStatus();
 }
 
-absl::Status SyncDirectoryOf(const std::string& path) {
+std::string DirectoryOf(const std::string& path) {
   const std::size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "."
-                          : slash == 0               ? "/"
-                                                     : path.substr(0, slash);
+  return slash == std::string::npos ? "."
+         : slash == 0               ? "/"
+                                    : path.substr(0, slash);
+}
+
+absl::Status SyncDirectoryOf(const std::string& path) {
+  const std::string dir = DirectoryOf(path);
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("open directory", dir, errno);
   FdCloser closer(fd);
@@ -190,6 +203,134 @@ class PosixFileLock final : public FileLock {
 
 // From this many files on, WriteFilesAtomically syncs whole file systems.
 constexpr std::size_t kSyncFilesystemAbove = 16;
+// Syncs mostly wait for the device, so more of them are kept in flight than
+// there are cores.
+constexpr std::size_t kMaxConcurrentFileOperations = 16;
+
+absl::Status RunConcurrently(
+    std::size_t count, absl::FunctionRef<absl::Status(std::size_t)> task) {
+  return util::ForEachConcurrently(count, kMaxConcurrentFileOperations, task);
+}
+
+// Closes descriptors on helper threads. A file renamed over while a
+// descriptor still references it is freed by the last close instead of by
+// the rename: its blocks released and, on a file system mounted with
+// `discard`, the device waited for. Closing there lets the next rename go
+// ahead (and the frees overlap) instead of queueing behind the directory
+// lock every rename in that directory takes. Closing an unlinked file has
+// no bearing on what is durable.
+class BackgroundCloser {
+ public:
+  BackgroundCloser() = default;
+  BackgroundCloser(const BackgroundCloser&) = delete;
+  BackgroundCloser& operator=(const BackgroundCloser&) = delete;
+  // Closes everything handed over before returning.
+  ~BackgroundCloser() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      finishing_ = true;
+    }
+    work_.notify_all();
+    for (std::thread& thread : threads_) thread.join();
+    for (int fd : pending_) ::close(fd);
+  }
+
+  // Takes ownership of `fd`. Waits while kMaxPending descriptors are
+  // queued, so a long batch never holds more than that many open.
+  void Close(int fd) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (threads_.size() < kThreads) {
+      try {
+        threads_.emplace_back([this] { Work(); });
+      } catch (const std::system_error&) {
+        if (threads_.empty()) {
+          lock.unlock();
+          ::close(fd);
+          return;
+        }
+      }
+    }
+    room_.wait(lock, [this] { return pending_.size() < kMaxPending; });
+    pending_.push_back(fd);
+    work_.notify_one();
+  }
+
+ private:
+  static constexpr std::size_t kThreads = 4;
+  static constexpr std::size_t kMaxPending = 256;
+
+  void Work() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      work_.wait(lock, [this] { return finishing_ || !pending_.empty(); });
+      if (pending_.empty()) return;
+      const int fd = pending_.front();
+      pending_.pop_front();
+      room_.notify_one();
+      lock.unlock();
+      ::close(fd);
+      lock.lock();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable work_;
+  std::condition_variable room_;
+  std::deque<int> pending_;
+  bool finishing_ = false;
+  std::vector<std::thread> threads_;
+};
+
+// The directories holding `files`, each once, in first-seen order.
+std::vector<std::string> DirectoriesOf(absl::Span<const FileToWrite> files) {
+  std::vector<std::string> directories;
+  for (const FileToWrite& file : files) {
+    std::string dir = DirectoryOf(file.path);
+    if (std::find(directories.begin(), directories.end(), dir) ==
+        directories.end()) {
+      directories.push_back(std::move(dir));
+    }
+  }
+  return directories;
+}
+
+#ifdef __linux__
+// One syncfs() per file system holding `directories`: one device flush for
+// any number of files (it reports writeback errors since Linux 5.8).
+absl::Status SyncFileSystemsOf(const std::vector<std::string>& directories) {
+  std::vector<dev_t> synced;
+  for (const std::string& dir : directories) {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus("open directory", dir, errno);
+    FdCloser closer(fd);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) return ErrnoStatus("fstat", dir, errno);
+    if (std::find(synced.begin(), synced.end(), st.st_dev) != synced.end()) {
+      continue;
+    }
+    if (::syncfs(fd) != 0) return ErrnoStatus("syncfs", dir, errno);
+    synced.push_back(st.st_dev);
+  }
+  return absl::OkStatus();
+}
+#endif
+
+// Creates (or truncates, when !exclusive) `path`, writes `contents` with
+// permission bits exactly `mode` and returns the open descriptor.
+absl::StatusOr<int> CreateAndWrite(const std::string& path,
+                                   absl::string_view contents,
+                                   std::uint32_t mode, bool exclusive) {
+  const int fd = ::open(path.c_str(),
+                        O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+                            (exclusive ? O_EXCL : O_TRUNC),
+                        mode);
+  if (fd < 0) return ErrnoStatus("create", path, errno);
+  FdCloser closer(fd);
+  // The umask may have narrowed `mode`; the caller asked for exactly it.
+  if (::fchmod(fd, mode) != 0) return ErrnoStatus("fchmod", path, errno);
+  MODELSEAL_RETURN_IF_ERROR(WriteAll(fd, contents, path));
+  return closer.release();
+}
 
 class PosixEnv final : public Env {
  public:
@@ -315,73 +456,54 @@ class PosixEnv final : public Env {
     std::vector<std::string> temps;
     temps.reserve(files.size());
     std::size_t renamed = 0;
+    // A few files: one fsync each. Many: one syncfs() per file system
+    // commits them all at once, instead of a device flush per file.
+#ifdef __linux__
+    const bool sync_each = files.size() < kSyncFilesystemAbove;
+#else
+    const bool sync_each = true;
+#endif
+    BackgroundCloser closer;
     absl::Status status = [&]() -> absl::Status {
-      // A few files: one fsync each. Many: one syncfs() per file system
-      // commits them all at once (Linux; it reports writeback errors since
-      // 5.8), instead of a journal commit per file.
-      const bool sync_each = files.size() < kSyncFilesystemAbove;
+      // One thread: creating and renaming in one directory take its lock,
+      // so more threads would only wait (spinning) for it.
       for (const FileToWrite& file : files) {
         temps.push_back(file.path + suffix);
-        const int fd =
-            ::open(temps.back().c_str(),
-                   O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-        if (fd < 0) {
-          const int error = errno;
+        absl::StatusOr<int> fd =
+            CreateAndWrite(temps.back(), file.contents, mode,
+                           /*exclusive=*/true);
+        if (!fd.ok()) {
           temps.pop_back();
-          return ErrnoStatus("create", file.path + suffix, error);
+          return fd.status();
         }
-        FdCloser closer(fd);
-        if (::fchmod(fd, mode) != 0)
-          return ErrnoStatus("fchmod", temps.back(), errno);
-        MODELSEAL_RETURN_IF_ERROR(WriteAll(fd, file.contents, temps.back()));
-        if (sync_each && ::fsync(fd) != 0)
+        FdCloser temp_closer(*fd);
+        if (sync_each && ::fsync(*fd) != 0)
           return ErrnoStatus("fsync", temps.back(), errno);
-        if (::close(closer.release()) != 0)
+        if (::close(temp_closer.release()) != 0)
           return ErrnoStatus("close", temps.back(), errno);
       }
-      std::vector<std::string> directories;
-      for (const FileToWrite& file : files) {
-        const std::size_t slash = file.path.rfind('/');
-        std::string dir = slash == std::string::npos ? "."
-                          : slash == 0               ? "/"
-                                       : file.path.substr(0, slash);
-        if (std::find(directories.begin(), directories.end(), dir) ==
-            directories.end()) {
-          directories.push_back(std::move(dir));
-        }
-      }
-      if (!sync_each) {
+      const std::vector<std::string> directories = DirectoriesOf(files);
 #ifdef __linux__
-        std::vector<dev_t> synced;
-        for (const std::string& dir : directories) {
-          const int fd =
-              ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-          if (fd < 0) return ErrnoStatus("open directory", dir, errno);
-          FdCloser closer(fd);
-          struct stat st;
-          if (::fstat(fd, &st) != 0) return ErrnoStatus("fstat", dir, errno);
-          if (std::find(synced.begin(), synced.end(), st.st_dev) !=
-              synced.end()) {
-            continue;
-          }
-          if (::syncfs(fd) != 0) return ErrnoStatus("syncfs", dir, errno);
-          synced.push_back(st.st_dev);
-        }
-#else
-        for (const std::string& temp : temps) {
-          const int fd = ::open(temp.c_str(), O_RDONLY | O_CLOEXEC);
-          if (fd < 0) return ErrnoStatus("open", temp, errno);
-          FdCloser closer(fd);
-          if (::fsync(fd) != 0) return ErrnoStatus("fsync", temp, errno);
-        }
+      if (!sync_each) MODELSEAL_RETURN_IF_ERROR(SyncFileSystemsOf(directories));
 #endif
-      }
       // Every new file is durable before any takes its place.
       for (; renamed < files.size(); ++renamed) {
-        if (::rename(temps[renamed].c_str(), files[renamed].path.c_str()) !=
-            0) {
-          return ErrnoStatus("rename", files[renamed].path, errno);
+        const std::string& path = files[renamed].path;
+        // Referenced by this descriptor, the replaced file is freed when it
+        // is closed, on a helper thread, not inside the rename. O_PATH
+        // opens nothing (no device or FIFO side effects).
+#ifdef O_PATH
+        const int old_file =
+            ::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+#else
+        const int old_file = -1;
+#endif
+        if (::rename(temps[renamed].c_str(), path.c_str()) != 0) {
+          const int error = errno;
+          if (old_file >= 0) ::close(old_file);
+          return ErrnoStatus("rename", path, error);
         }
+        if (old_file >= 0) closer.Close(old_file);
       }
       for (const std::string& dir : directories) {
         MODELSEAL_RETURN_IF_ERROR(SyncDirectoryOf(JoinPath(dir, "x")));
@@ -391,6 +513,78 @@ class PosixEnv final : public Env {
     for (std::size_t i = renamed; i < temps.size(); ++i) {
       ::unlink(temps[i].c_str());
     }
+    return status;
+  }
+
+  absl::Status WriteFilesThenCommit(absl::Span<const FileToWrite> files,
+                                    const FileToWrite& commit,
+                                    std::uint32_t mode) override {
+    std::random_device random;
+    const std::string temp =
+        absl::StrCat(commit.path, ".tmp-", ::getpid(), "-", random());
+    bool temp_exists = false;
+    std::vector<int> descriptors;
+    std::vector<std::string> names;  // of descriptors, for messages
+#ifdef __linux__
+    const bool sync_filesystem = files.size() >= kSyncFilesystemAbove;
+#else
+    const bool sync_filesystem = false;
+#endif
+    absl::Status status = [&]() -> absl::Status {
+      // Few files: each stays open for its fsync. Many: syncfs() instead,
+      // which needs no descriptors (a batch can hold thousands of tiles).
+      auto keep = [&](int fd, const std::string& name) -> absl::Status {
+        if (!sync_filesystem) {
+          descriptors.push_back(fd);
+          names.push_back(name);
+          return absl::OkStatus();
+        }
+        if (::close(fd) != 0) return ErrnoStatus("close", name, errno);
+        return absl::OkStatus();
+      };
+      for (const FileToWrite& file : files) {
+        MODELSEAL_ASSIGN_OR_RETURN(
+            int fd, CreateAndWrite(file.path, file.contents, mode,
+                                   /*exclusive=*/false));
+        MODELSEAL_RETURN_IF_ERROR(keep(fd, file.path));
+      }
+      MODELSEAL_ASSIGN_OR_RETURN(
+          int fd,
+          CreateAndWrite(temp, commit.contents, mode, /*exclusive=*/true));
+      temp_exists = true;
+      MODELSEAL_RETURN_IF_ERROR(keep(fd, temp));
+      // The directories make the new names durable; syncing them together
+      // with the files' contents (rather than after) is still complete
+      // before the commit: the order among these syncs does not matter.
+      std::vector<std::string> directories = DirectoriesOf(files);
+      if (sync_filesystem) {
+#ifdef __linux__
+        directories.push_back(DirectoryOf(commit.path));
+        MODELSEAL_RETURN_IF_ERROR(SyncFileSystemsOf(directories));
+#endif
+      } else {
+        for (const std::string& dir : directories) {
+          const int dir_fd =
+              ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+          if (dir_fd < 0) return ErrnoStatus("open directory", dir, errno);
+          descriptors.push_back(dir_fd);
+          names.push_back(dir);
+        }
+        MODELSEAL_RETURN_IF_ERROR(
+            RunConcurrently(descriptors.size(), [&](std::size_t i) {
+              if (::fsync(descriptors[i]) != 0)
+                return ErrnoStatus("fsync", names[i], errno);
+              return absl::OkStatus();
+            }));
+      }
+      if (::rename(temp.c_str(), commit.path.c_str()) != 0) {
+        return ErrnoStatus("rename", commit.path, errno);
+      }
+      temp_exists = false;
+      return SyncDirectoryOf(commit.path);
+    }();
+    for (int fd : descriptors) ::close(fd);
+    if (temp_exists) ::unlink(temp.c_str());
     return status;
   }
 

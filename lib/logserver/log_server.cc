@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <ctime>
@@ -25,7 +26,10 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "httplib.h"
 #include "modelseal/limits.h"
 #include "modelseal/oms_bundle.h"
@@ -56,6 +60,41 @@ int HttpStatusFor(const absl::Status& status) {
     default:
       return 500;
   }
+}
+
+// Whether the tile at `path` (already matched against the tlog-tiles path
+// shape) lies within a tree of `size` entries. The writer fills tiles past
+// its published checkpoint in place while a batch is written, and a crashed
+// batch leaves some behind: such a tile may be partly written, or hold
+// entries that the log will never publish, so it is not served (a full tile
+// would be cached as immutable).
+bool TileIsPublished(absl::string_view path, std::uint64_t size) {
+  // /tile/<L|entries>/x001/x234/067[.p/W]
+  std::vector<absl::string_view> parts = absl::StrSplit(path.substr(6), '/');
+  if (parts.size() < 2) return false;
+  int level = 0;
+  if (parts[0] != "entries" && !absl::SimpleAtoi(parts[0], &level)) {
+    return false;
+  }
+  std::uint64_t width = tlog::kTileWidth;
+  if (parts.size() >= 3 && absl::EndsWith(parts[parts.size() - 2], ".p")) {
+    if (!absl::SimpleAtoi(parts.back(), &width)) return false;
+    parts.pop_back();
+    parts.back().remove_suffix(2);
+  }
+  std::uint64_t index = 0;
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    absl::string_view digits = parts[i];
+    absl::ConsumePrefix(&digits, "x");
+    std::uint64_t group = 0;
+    if (!absl::SimpleAtoi(digits, &group)) return false;
+    index = index * 1000 + group;
+  }
+  const int shift = level * tlog::kTileHeight;
+  if (shift >= 64 || index > (~std::uint64_t{0} - width) / tlog::kTileWidth) {
+    return false;
+  }
+  return index * tlog::kTileWidth + width <= (size >> shift);
 }
 
 // cpp-httplib listens with a backlog of 5: when many clients connect at once
@@ -98,10 +137,13 @@ struct ReleaseBatcher::State {
     LogPosition position;
     absl::Status status;
     bool done = false;
+    // Its own, so that finishing a batch wakes only the batch's threads
+    // (one shared variable woke every waiting thread, most to sleep again).
+    std::condition_variable finished;
   };
 
   State(tlog::LogWriter& writer_in, BatcherOptions options_in)
-      : writer(writer_in), options(options_in) {}
+      : writer(writer_in), options(options_in), published(writer_in.size()) {}
 
   void Loop() {
     std::unique_lock<std::mutex> lock(mu);
@@ -109,10 +151,12 @@ struct ReleaseBatcher::State {
       wake.wait(lock, [this] { return stop || !queue.empty(); });
       if (queue.empty()) return;
       const std::size_t enough = std::max<std::size_t>(2, previous_batch);
+      wake_at = enough;
       wake.wait_until(lock,
                       std::chrono::steady_clock::now() +
                           std::chrono::milliseconds(options.window_ms),
                       [&] { return stop || queue.size() >= enough; });
+      wake_at = 1;
       std::vector<Pending*> batch;
       const std::size_t take =
           std::min(queue.size(), limits::kMaxLogAppendBatchEntries);
@@ -125,8 +169,12 @@ struct ReleaseBatcher::State {
       stats.batches += 1;
       stats.entries += batch.size();
       stats.largest_batch = std::max(stats.largest_batch, batch.size());
-      for (Pending* pending : batch) pending->done = true;
-      done.notify_all();
+      // Notified with the lock held: a waiter cannot see `done`, return and
+      // destroy its Pending before the notification is made.
+      for (Pending* pending : batch) {
+        pending->done = true;
+        pending->finished.notify_one();
+      }
     }
   }
 
@@ -149,6 +197,7 @@ struct ReleaseBatcher::State {
         broken = absl::InternalError(absl::StrCat(
             "appending to the log failed: ", checkpoint.status().message()));
       } else {
+        published.store(writer.size());
         LogPosition position;
         position.origin = writer.origin();
         position.tree_size = writer.size();
@@ -178,12 +227,18 @@ struct ReleaseBatcher::State {
   const BatcherOptions options;
   mutable std::mutex mu;
   std::condition_variable wake;  // the batcher thread waits here
-  std::condition_variable done;  // adding threads wait here
   std::deque<Pending*> queue;
   bool stop = false;
   std::size_t previous_batch = 0;
+  // Queue length at which an addition wakes the batcher: the first one when
+  // it is idle, the one that closes the window early while it waits. Waking
+  // it for every addition cost a context switch each.
+  std::size_t wake_at = 1;
   Stats stats;
   absl::Status broken;  // batcher thread only
+  // The size of the last durable checkpoint (the writer's own size runs
+  // ahead of it while a batch is written).
+  std::atomic<std::uint64_t> published;
   std::thread thread;
 };
 
@@ -215,12 +270,16 @@ absl::StatusOr<std::string> ReleaseBatcher::Add(absl::string_view bundle_json) {
                        " additions waiting; retry later"));
     }
     state_->queue.push_back(&pending);
-    state_->wake.notify_one();
-    state_->done.wait(lock, [&] { return pending.done; });
+    if (state_->queue.size() >= state_->wake_at) state_->wake.notify_one();
+    pending.finished.wait(lock, [&] { return pending.done; });
   }
   MODELSEAL_RETURN_IF_ERROR(pending.status);
   return AttachLogEntry(std::move(release.bundle), pending.entry,
                         pending.position);
+}
+
+std::uint64_t ReleaseBatcher::published_size() const {
+  return state_->published.load();
 }
 
 ReleaseBatcher::Stats ReleaseBatcher::stats() const {
@@ -286,7 +345,8 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Create(
              });
   server.Get(R"(/tile/.*)", [s](const httplib::Request& request,
                                 httplib::Response& response) {
-    if (!std::regex_match(request.path, kTilePath)) {
+    if (!std::regex_match(request.path, kTilePath) ||
+        !TileIsPublished(request.path, s->batcher.published_size())) {
       response.status = 404;
       return;
     }

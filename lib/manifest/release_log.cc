@@ -9,7 +9,6 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/json_util.h"
 #include "manifest/strict_json.h"
 #include "modelseal/checkpoint.h"
 #include "modelseal/hash.h"
@@ -18,34 +17,16 @@
 #include "modelseal/status.h"
 #include "modelseal/v1/bundle.pb.h"
 #include "util/json_writer.h"
+#include "util/parallel.h"
 
 namespace modelseal {
 namespace {
 
 using manifest_internal::ParseStrictJson;
 
-// Runs task(0) .. task(count - 1) on every core (the caller's thread too).
-void ForEachInParallel(std::size_t count,
-                       const std::function<void(std::size_t)>& task) {
-  constexpr std::size_t kPerThreadAtLeast = 64;
-  const std::size_t threads = std::min<std::size_t>(
-      std::max(1u, std::thread::hardware_concurrency()),
-      (count + kPerThreadAtLeast - 1) / kPerThreadAtLeast);
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < count;) task(i);
-  };
-  std::vector<std::thread> helpers;
-  for (std::size_t t = 1; t < threads; ++t) {
-    try {
-      helpers.emplace_back(worker);
-    } catch (const std::system_error&) {
-      break;  // the calling thread still runs every task
-    }
-  }
-  worker();
-  for (std::thread& helper : helpers) helper.join();
-}
+// Bundles are checked and prepared on every core, a thread starting only
+// for this many of them.
+constexpr std::size_t kPerThreadAtLeast = 64;
 
 std::string Sha256Hex(absl::string_view data) {
   return HexEncode(HashBytes(HashAlgorithm::kSha256, data));
@@ -201,32 +182,47 @@ std::string ReleaseEntryAt(const PreparedRelease& release,
 absl::StatusOr<std::string> AttachLogEntry(Bundle bundle,
                                            const std::string& entry,
                                            const LogPosition& position) {
-  v1::TransparencyLogEntry item;
-  item.set_log_index(static_cast<std::int64_t>(position.index));
-  // Sigstore's logId.keyId: here SHA-256 of the log origin, which names
-  // the log (and its checkpoint key).
+  // The item is protobuf's JSON mapping of v1::TransparencyLogEntry (fields
+  // in declaration order, int64 as strings, bytes as padded base64), written
+  // directly: the generic printer cost more than the rest of an add.
+  // Sigstore's logId.keyId: here SHA-256 of the log origin, which names the
+  // log (and its checkpoint key).
   const std::vector<std::uint8_t> log_id =
       HashBytes(HashAlgorithm::kSha256, position.origin);
-  item.mutable_log_id()->set_key_id(std::string(log_id.begin(), log_id.end()));
-  item.mutable_kind_version()->set_kind(std::string(kTlogEntryKind));
-  item.mutable_kind_version()->set_version("1");
-  item.set_integrated_time(static_cast<std::int64_t>(position.integrated_time));
-  v1::InclusionProof* inclusion = item.mutable_inclusion_proof();
-  inclusion->set_log_index(static_cast<std::int64_t>(position.index));
-  inclusion->set_root_hash(std::string(tlog::HashBytes(position.root)));
-  inclusion->set_tree_size(static_cast<std::int64_t>(position.tree_size));
-  for (const tlog::Hash& hash : position.proof)
-    inclusion->add_hashes(std::string(tlog::HashBytes(hash)));
-  inclusion->mutable_checkpoint()->set_envelope(position.checkpoint_note);
-  item.set_canonicalized_body(entry);
-  std::string item_json;
-  google::protobuf::util::JsonPrintOptions print;
-  print.always_print_primitive_fields = true;
-  if (!google::protobuf::util::MessageToJsonString(item, &item_json, print)
-           .ok()) {
-    return absl::InternalError("cannot encode a tlogEntries item");
+  const std::string index =
+      absl::StrCat(static_cast<std::int64_t>(position.index));
+  JsonWriter json;
+  json.BeginObject();
+  json.Key("logIndex").String(index);
+  json.Key("logId").BeginObject();
+  json.Key("keyId").String(absl::Base64Escape(absl::string_view(
+      reinterpret_cast<const char*>(log_id.data()), log_id.size())));
+  json.EndObject();
+  json.Key("kindVersion").BeginObject();
+  json.Key("kind").String(kTlogEntryKind);
+  json.Key("version").String("1");
+  json.EndObject();
+  json.Key("integratedTime")
+      .String(
+          absl::StrCat(static_cast<std::int64_t>(position.integrated_time)));
+  json.Key("inclusionProof").BeginObject();
+  json.Key("logIndex").String(index);
+  json.Key("rootHash")
+      .String(absl::Base64Escape(tlog::HashBytes(position.root)));
+  json.Key("treeSize")
+      .String(absl::StrCat(static_cast<std::int64_t>(position.tree_size)));
+  json.Key("hashes").BeginArray();
+  for (const tlog::Hash& hash : position.proof) {
+    json.String(absl::Base64Escape(tlog::HashBytes(hash)));
   }
-  bundle.tlog_entries_json.push_back(std::move(item_json));
+  json.EndArray();
+  json.Key("checkpoint").BeginObject();
+  json.Key("envelope").String(position.checkpoint_note);
+  json.EndObject();
+  json.EndObject();
+  json.Key("canonicalizedBody").String(absl::Base64Escape(entry));
+  json.EndObject();
+  bundle.tlog_entries_json.push_back(json.text());
   return WriteBundle(bundle);
 }
 
@@ -237,7 +233,7 @@ absl::StatusOr<std::vector<std::string>> AddBundlesToLog(
   // Parsing and encoding bundles is independent per bundle: it runs on every
   // core; only the append and the proofs need the writer.
   std::vector<absl::StatusOr<PreparedRelease>> releases(count);
-  ForEachInParallel(count, [&](std::size_t i) {
+  util::ForEachInParallel(count, kPerThreadAtLeast, [&](std::size_t i) {
     releases[i] = PrepareRelease(bundle_jsons[i]);
   });
   std::vector<std::string> entries;
@@ -266,7 +262,7 @@ absl::StatusOr<std::vector<std::string>> AddBundlesToLog(
         proofs[i], writer.InclusionProof(indices[i], base.tree_size));
   }
   std::vector<absl::StatusOr<std::string>> logged(count);
-  ForEachInParallel(count, [&](std::size_t i) {
+  util::ForEachInParallel(count, kPerThreadAtLeast, [&](std::size_t i) {
     LogPosition position = base;
     position.index = indices[i];
     position.proof = std::move(proofs[i]);

@@ -3,12 +3,15 @@
 // and never read back while appending.
 //
 // Ordering is what makes crashes harmless: all of a batch's bundle and tile
-// files are durable (each through WriteFileAtomically) before the checkpoint
-// naming the new size replaces the old one. Files a crashed batch left behind
-// lie beyond the published size: nothing reads them, and the next batch
-// overwrites them. The files of one batch are written by several threads at
-// once because the file system commits concurrent fsyncs together; one at a
-// time, a batch would cost a journal commit per file.
+// files are durable before the checkpoint naming the new size replaces the
+// old one (Env::WriteFilesThenCommit). Every file a batch writes lies beyond
+// the published size, so it is written in place rather than through a
+// temporary file: nothing reads it until the new checkpoint names it, and
+// after a crash the next batch overwrites whatever was left. That makes a
+// batch two dependent rounds of syncs (the tiles, their directories and the
+// new checkpoint's temporary file together; then the checkpoint's directory
+// after its rename) instead of four, plus one before them when the batch
+// starts a new tile directory (its parent is synced).
 #include <algorithm>
 #include <atomic>
 #include <functional>
@@ -25,6 +28,7 @@
 #include "modelseal/status.h"
 #include "modelseal/transparency_log.h"
 #include "tlog/tiles.h"
+#include "util/parallel.h"
 
 namespace modelseal::tlog {
 namespace {
@@ -56,37 +60,6 @@ std::string SerializeHashes(const std::vector<Hash>& hashes) {
     out.append(reinterpret_cast<const char*>(hash.data()), hash.size());
   }
   return out;
-}
-
-// Runs task(0) .. task(count - 1) on up to kMaxWriteThreads threads and
-// returns the first error.
-absl::Status RunInParallel(
-    std::size_t count, const std::function<absl::Status(std::size_t)>& task) {
-  std::atomic<std::size_t> next{0};
-  std::mutex mu;
-  absl::Status first_error;
-  auto worker = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < count;) {
-      absl::Status status = task(i);
-      if (!status.ok()) {
-        std::lock_guard<std::mutex> lock(mu);
-        if (first_error.ok()) first_error = std::move(status);
-      }
-    }
-  };
-  std::vector<std::thread> helpers;
-  const std::size_t threads = std::min(count, kMaxWriteThreads);
-  for (std::size_t t = 1; t < threads; ++t) {
-    // Without a helper thread the calling thread still runs every task.
-    try {
-      helpers.emplace_back(worker);
-    } catch (const std::system_error&) {
-      break;
-    }
-  }
-  worker();
-  for (std::thread& helper : helpers) helper.join();
-  return first_error;
 }
 
 absl::StatusOr<std::string> SignCheckpoint(const NoteSigner& signer,
@@ -135,9 +108,10 @@ struct LogWriter::State {
         missing.push_back(std::move(parent));
       }
     }
-    MODELSEAL_RETURN_IF_ERROR(RunInParallel(missing.size(), [&](std::size_t i) {
-      return env.CreateDirectories(missing[i], kDirectoryMode);
-    }));
+    MODELSEAL_RETURN_IF_ERROR(util::ForEachConcurrently(
+        missing.size(), kMaxWriteThreads, [&](std::size_t i) {
+          return env.CreateDirectories(missing[i], kDirectoryMode);
+        }));
     known_directories.insert(missing.begin(), missing.end());
     return absl::OkStatus();
   }
@@ -335,19 +309,19 @@ absl::StatusOr<std::vector<std::uint64_t>> LogWriter::Append(
          std::move(bundle)});
   }
   MODELSEAL_RETURN_IF_ERROR(s.EnsureDirectories(files));
-  MODELSEAL_RETURN_IF_ERROR(RunInParallel(files.size(), [&](std::size_t i) {
-    return s.env.WriteFileAtomically(files[i].path, files[i].contents,
-                                     kFileMode, /*overwrite=*/true);
-  }));
-
   Checkpoint checkpoint;
   checkpoint.origin = s.origin;
   checkpoint.size = new_size;
   checkpoint.root = s.tree.Root();
   MODELSEAL_ASSIGN_OR_RETURN(std::string text,
                              SignCheckpoint(s.signer, checkpoint));
-  MODELSEAL_RETURN_IF_ERROR(s.env.WriteFileAtomically(
-      JoinPath(s.dir, kCheckpointFile), text, kFileMode, /*overwrite=*/true));
+  std::vector<FileToWrite> tiles;
+  tiles.reserve(files.size());
+  for (const PendingFile& file : files) {
+    tiles.push_back({file.path, file.contents});
+  }
+  MODELSEAL_RETURN_IF_ERROR(s.env.WriteFilesThenCommit(
+      tiles, {JoinPath(s.dir, kCheckpointFile), text}, kFileMode));
   s.root = checkpoint.root;
   s.checkpoint_text = std::move(text);
   s.broken = false;

@@ -16,11 +16,20 @@
 #include <cstddef>
 
 #include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
 
 namespace modelseal::util {
 
 void ForEachInParallel(std::size_t count, std::size_t min_per_thread,
                        absl::FunctionRef<void(std::size_t)> task);
+
+// For tasks that mostly wait (syncs, directory operations): runs
+// task(0) .. task(count - 1) on up to `threads` threads whatever the number
+// of cores, the calling thread among them. After the first error no further
+// task starts; that error is returned (tasks already running finish).
+[[nodiscard]] absl::Status ForEachConcurrently(
+    std::size_t count, std::size_t threads,
+    absl::FunctionRef<absl::Status(std::size_t)> task);
 
 }  // namespace modelseal::util
 

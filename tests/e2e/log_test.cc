@@ -279,12 +279,24 @@ TEST(CliLogServeTest, BatchesConcurrentAddsAndServesTilesReadOnly) {
                                &distinct))
       << sizes.out;
   EXPECT_LT(distinct, 8) << "no two concurrent adds were batched";
-  // Only checkpoint and tiles are served.
-  for (const char* path : {"/lock", "/tile/../../log.key",
-                           "/tile/0/../../log.key", "/checkpoint.tmp"}) {
+  // Only checkpoint and tiles are served, and only tiles of the published
+  // tree: files past it (a batch being written, a crashed batch's leftovers)
+  // may be partial or never published.
+  ws.dir().Write("log/tile/0/000.p/9", "partly written");
+  ws.dir().Write("log/tile/0/001", "never published");
+  ws.dir().Write("log/tile/entries/000.p/200", "never published");
+  for (const char* path :
+       {"/lock", "/tile/../../log.key", "/tile/0/../../log.key",
+        "/checkpoint.tmp", "/tile/0/000.p/9", "/tile/0/001",
+        "/tile/entries/000.p/200", "/tile/1/000.p/1"}) {
     const Result fetched = RunShell("curl -s -o /dev/null -w '%{http_code}' " +
                                     server.url() + path);
     EXPECT_EQ(fetched.out, "404") << path;
+  }
+  for (const char* path : {"/tile/0/000.p/8", "/tile/entries/000.p/8"}) {
+    const Result fetched = RunShell("curl -s -o /dev/null -w '%{http_code}' " +
+                                    server.url() + path);
+    EXPECT_EQ(fetched.out, "200") << path;
   }
   // A malformed bundle is refused without touching the log.
   const Result refused = RunShell(

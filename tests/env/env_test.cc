@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -99,6 +101,177 @@ TEST(PosixEnvTest, ReadAtReturnsShortCountsOnlyAtEndOfFile) {
   EXPECT_EQ(std::string(reinterpret_cast<char*>(buffer), n), "456789");
   MODELSEAL_ASSERT_OK_AND_ASSIGN(n, file->ReadAt(100, absl::MakeSpan(buffer)));
   EXPECT_EQ(n, 0u);
+}
+
+// Names in `dir`, to check what a grouped write left behind.
+std::vector<std::string> NamesIn(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  return names;
+}
+
+std::string ReadOrEmpty(Env& env, const std::string& path) {
+  absl::StatusOr<std::string> contents = env.ReadFileToString(path, 1 << 20);
+  return contents.ok() ? *contents : "";
+}
+
+// Below kSyncFilesystemAbove files the grouped writes fsync each file; from
+// it on they sync the file system once. Both ways are tested.
+constexpr std::size_t kFewFiles = 3;
+constexpr std::size_t kManyFiles = 40;
+
+TEST(PosixEnvTest, WriteFilesThenCommitKeepsTheOldCommitWhenAFileFails) {
+  for (std::size_t count : {kFewFiles, kManyFiles}) {
+    TempDir dir;
+    Env& env = *Env::Default();
+    const std::string commit = dir.Join("checkpoint");
+    MODELSEAL_ASSERT_OK(env.WriteFileAtomically(commit, "old", 0644, false));
+    ASSERT_TRUE(std::filesystem::create_directory(dir.Join("tile")));
+    std::vector<std::string> paths;
+    for (std::size_t i = 0; i < count; ++i) {
+      paths.push_back(dir.Join("tile/" + std::to_string(i)));
+    }
+    paths.back() = dir.Join("missing/last");
+    std::vector<FileToWrite> files;
+    for (const std::string& path : paths) files.push_back({path, "tile"});
+    EXPECT_THAT(env.WriteFilesThenCommit(files, {commit, "new"}, 0644),
+                StatusIs(absl::StatusCode::kNotFound, HasSubstr("missing")))
+        << count;
+    EXPECT_EQ(ReadOrEmpty(env, commit), "old");
+    EXPECT_THAT(NamesIn(dir.path()),
+                UnorderedElementsAre("checkpoint", "tile"));
+  }
+}
+
+TEST(PosixEnvTest, WriteFilesThenCommitRemovesItsTemporaryWhenTheCommitFails) {
+  for (std::size_t count : {kFewFiles, kManyFiles}) {
+    TempDir dir;
+    Env& env = *Env::Default();
+    // A non-empty directory cannot be renamed over.
+    const std::string commit = dir.Join("checkpoint");
+    dir.Write("checkpoint/inside", "x");
+    std::vector<FileToWrite> files;
+    std::vector<std::string> paths;
+    for (std::size_t i = 0; i < count; ++i) {
+      paths.push_back(dir.Join("f" + std::to_string(i)));
+    }
+    for (const std::string& path : paths) files.push_back({path, "tile"});
+    EXPECT_THAT(env.WriteFilesThenCommit(files, {commit, "new"}, 0644),
+                StatusIs(absl::StatusCode::kInternal, HasSubstr("rename")))
+        << count;
+    EXPECT_EQ(NamesIn(dir.path()).size(), count + 1) << "temporary left";
+    EXPECT_EQ(ReadOrEmpty(env, dir.Join("checkpoint/inside")), "x");
+  }
+}
+
+TEST(PosixEnvTest, WriteFilesThenCommitWritesInPlaceThenCommits) {
+  for (std::size_t count : {kFewFiles, kManyFiles}) {
+    TempDir dir;
+    Env& env = *Env::Default();
+    const std::string commit = dir.Join("checkpoint");
+    MODELSEAL_ASSERT_OK(env.WriteFileAtomically(commit, "old", 0600, false));
+    ASSERT_TRUE(std::filesystem::create_directory(dir.Join("a")));
+    ASSERT_TRUE(std::filesystem::create_directory(dir.Join("b")));
+    // A longer leftover is truncated, not merely overwritten.
+    dir.Write("a/0", std::string(1000, 'L'));
+    std::vector<std::string> paths;
+    std::vector<std::string> contents;
+    for (std::size_t i = 0; i < count; ++i) {
+      paths.push_back(dir.Join((i % 2 == 0 ? "a/" : "b/") + std::to_string(i)));
+      contents.push_back("tile " + std::to_string(i));
+    }
+    std::vector<FileToWrite> files;
+    for (std::size_t i = 0; i < count; ++i) {
+      files.push_back({paths[i], contents[i]});
+    }
+    MODELSEAL_ASSERT_OK(env.WriteFilesThenCommit(files, {commit, "new"}, 0640));
+    EXPECT_EQ(ReadOrEmpty(env, commit), "new");
+    for (std::size_t i = 0; i < count; ++i) {
+      EXPECT_EQ(ReadOrEmpty(env, paths[i]), contents[i]) << i;
+      struct stat st;
+      ASSERT_EQ(::stat(paths[i].c_str(), &st), 0);
+      EXPECT_EQ(st.st_mode & 0777, 0640u);
+    }
+    EXPECT_THAT(NamesIn(dir.path()),
+                UnorderedElementsAre("a", "b", "checkpoint"));
+    EXPECT_EQ(NamesIn(dir.Join("a")).size() + NamesIn(dir.Join("b")).size(),
+              count);
+  }
+}
+
+TEST(PosixEnvTest, WriteFilesAtomicallyFailingLeavesOldOrNewAndNoTemporaries) {
+  for (std::size_t count : {kFewFiles, kManyFiles}) {
+    // A file whose directory is missing fails before any rename.
+    TempDir dir;
+    Env& env = *Env::Default();
+    std::vector<std::string> paths;
+    for (std::size_t i = 0; i < count; ++i) {
+      paths.push_back(dir.Write("f" + std::to_string(i), "old"));
+    }
+    std::vector<FileToWrite> files;
+    for (const std::string& path : paths) files.push_back({path, "new"});
+    files[count / 2].path = dir.Join("missing/f");
+    EXPECT_THAT(env.WriteFilesAtomically(files, 0644),
+                StatusIs(absl::StatusCode::kNotFound, HasSubstr("missing")));
+    EXPECT_EQ(NamesIn(dir.path()).size(), count) << "temporary left";
+    for (const std::string& path : paths) {
+      EXPECT_EQ(ReadOrEmpty(env, path), "old") << path;
+    }
+    // A rename that fails (over a non-empty directory) after others went
+    // through: each path is old or new, no temporary file is left.
+    dir.Write("d/inside", "x");
+    files[count / 2].path = dir.Join("d");
+    EXPECT_THAT(env.WriteFilesAtomically(files, 0644),
+                StatusIs(absl::StatusCode::kInternal, HasSubstr("rename")));
+    EXPECT_EQ(NamesIn(dir.path()).size(), count + 1) << "temporary left";
+    for (const std::string& path : paths) {
+      EXPECT_THAT(ReadOrEmpty(env, path), ::testing::AnyOf("old", "new"));
+    }
+  }
+}
+
+TEST(PosixEnvTest, WriteFilesAtomicallyReplacesEveryFile) {
+  // 300: more replaced files than are ever kept open for closing later.
+  for (std::size_t count : {kFewFiles, kManyFiles, std::size_t{300}}) {
+    TempDir dir;
+    Env& env = *Env::Default();
+    std::vector<std::string> paths;
+    std::vector<std::string> contents;
+    for (std::size_t i = 0; i < count; ++i) {
+      paths.push_back(dir.Write("f" + std::to_string(i), "old"));
+      contents.push_back("new " + std::to_string(i));
+    }
+    std::vector<FileToWrite> files;
+    for (std::size_t i = 0; i < count; ++i) {
+      files.push_back({paths[i], contents[i]});
+    }
+    MODELSEAL_ASSERT_OK(env.WriteFilesAtomically(files, 0600));
+    EXPECT_EQ(NamesIn(dir.path()).size(), count);
+    for (std::size_t i = 0; i < count; ++i) {
+      EXPECT_EQ(ReadOrEmpty(env, paths[i]), contents[i]);
+      struct stat st;
+      ASSERT_EQ(::stat(paths[i].c_str(), &st), 0);
+      EXPECT_EQ(st.st_mode & 0777, 0600u);
+    }
+  }
+}
+
+TEST(MemoryEnvTest, WriteFilesThenCommitWritesEveryFileThenTheCommit) {
+  std::unique_ptr<Env> env = NewMemoryEnv();
+  MODELSEAL_ASSERT_OK(env->CreateDirectories("/log/tile", 0755));
+  const FileToWrite files[] = {{"/log/tile/a", "A"}, {"/log/tile/b", "B"}};
+  MODELSEAL_ASSERT_OK(
+      env->WriteFilesThenCommit(files, {"/log/checkpoint", "C"}, 0644));
+  EXPECT_EQ(ReadOrEmpty(*env, "/log/tile/a"), "A");
+  EXPECT_EQ(ReadOrEmpty(*env, "/log/tile/b"), "B");
+  EXPECT_EQ(ReadOrEmpty(*env, "/log/checkpoint"), "C");
+  // A file that cannot be written stops the commit.
+  const FileToWrite bad[] = {{"/missing/a", "A"}};
+  EXPECT_FALSE(
+      env->WriteFilesThenCommit(bad, {"/log/checkpoint", "D"}, 0644).ok());
+  EXPECT_EQ(ReadOrEmpty(*env, "/log/checkpoint"), "C");
 }
 
 TEST(MemoryEnvTest, ListsFilesAndResolvesSymlinks) {

@@ -8,16 +8,20 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "modelseal/crypto.h"
 #include "modelseal/env.h"
+#include "modelseal/hash.h"
 #include "modelseal/log_client.h"
 #include "modelseal/log_server.h"
 #include "modelseal/model_signing.h"
 #include "modelseal/release_log.h"
 #include "modelseal/signed_note.h"
 #include "modelseal/transparency_log.h"
+#include "modelseal/v1/bundle.pb.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -98,6 +102,65 @@ TEST(ReleaseLogTest, EntryAtATimeIsTheEntryMadeAtThatTime) {
     EXPECT_EQ(ReleaseEntryAt(*release, time), *made) << time;
   }
   EXPECT_THAT(PrepareRelease("{}").status(), ::testing::Not(IsOk()));
+}
+
+// The tlogEntries item is written without protobuf's JSON printer; it must
+// be exactly what that printer makes of the same TransparencyLogEntry, so
+// that verifiers reading it as the Sigstore message see no difference.
+TEST(ReleaseLogTest, LogEntryItemIsWhatTheProtobufPrinterWrites) {
+  BatcherFixture f;
+  auto release = PrepareRelease(f.bundle);
+  ASSERT_THAT(release, IsOk());
+  LogPosition position;
+  position.origin = kOrigin;
+  position.checkpoint_note =
+      "example.com/batcher-test\n7\nq83vEjRWeJA=\n\n\xe2\x80\x94 k a+/b=\n";
+  for (std::uint64_t size : {1ull, 7ull, 9000000000ull}) {
+    position.tree_size = size;
+    position.index = size - 1;
+    position.integrated_time = 1700000000 + size;
+    position.root = tlog::HashLeaf(absl::StrCat("root ", size));
+    position.proof.clear();
+    for (std::uint64_t i = 0; i < size % 5; ++i) {
+      position.proof.push_back(tlog::HashLeaf(absl::StrCat("sibling ", i)));
+    }
+    const std::string entry = ReleaseEntryAt(*release, size);
+    auto attached = AttachLogEntry(release->bundle, entry, position);
+    ASSERT_THAT(attached, IsOk());
+    auto parsed = ParseBundle(*attached);
+    ASSERT_THAT(parsed, IsOk());
+    ASSERT_EQ(parsed->tlog_entries_json.size(), 1u);
+
+    v1::TransparencyLogEntry item;
+    item.set_log_index(static_cast<std::int64_t>(position.index));
+    const std::vector<std::uint8_t> log_id =
+        HashBytes(HashAlgorithm::kSha256, position.origin);
+    item.mutable_log_id()->set_key_id(
+        std::string(log_id.begin(), log_id.end()));
+    item.mutable_kind_version()->set_kind(std::string(kTlogEntryKind));
+    item.mutable_kind_version()->set_version("1");
+    item.set_integrated_time(
+        static_cast<std::int64_t>(position.integrated_time));
+    v1::InclusionProof* proof = item.mutable_inclusion_proof();
+    proof->set_log_index(static_cast<std::int64_t>(position.index));
+    proof->set_root_hash(std::string(tlog::HashBytes(position.root)));
+    proof->set_tree_size(static_cast<std::int64_t>(position.tree_size));
+    for (const tlog::Hash& hash : position.proof) {
+      proof->add_hashes(std::string(tlog::HashBytes(hash)));
+    }
+    proof->mutable_checkpoint()->set_envelope(position.checkpoint_note);
+    item.set_canonicalized_body(entry);
+    std::string expected;
+    google::protobuf::util::JsonPrintOptions print;
+    print.always_print_primitive_fields = true;
+    ASSERT_TRUE(
+        google::protobuf::util::MessageToJsonString(item, &expected, print)
+            .ok());
+    EXPECT_THAT(*attached,
+                ::testing::HasSubstr("\"tlogEntries\":[" + expected + "]"))
+        << size;
+    EXPECT_EQ(parsed->tlog_entries_json[0], expected) << size;
+  }
 }
 
 TEST(ReleaseBatcherTest, ConcurrentAdditionsShareAppendsAndAllProveTheirEntry) {

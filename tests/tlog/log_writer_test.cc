@@ -358,6 +358,138 @@ TEST(LogWriterTest, WorksOnTheMemoryEnv) {
   EXPECT_EQ((*reopened)->size(), 513u);
 }
 
+// A memory env whose next WriteFilesThenCommit dies half-way: the first
+// half of every file reaches its path, the commit never happens. That is
+// what a crash can leave of a batch, since tiles are written in place.
+class TornBatchEnv final : public Env {
+ public:
+  explicit TornBatchEnv(Env& inner) : inner_(inner) {}
+  bool tear_next_batch = false;
+  int commits = 0;
+
+  absl::StatusOr<std::unique_ptr<RandomAccessFile>> OpenForRead(
+      const std::string& path) override {
+    return inner_.OpenForRead(path);
+  }
+  absl::StatusOr<FileInfo> LinkStat(const std::string& path) override {
+    return inner_.LinkStat(path);
+  }
+  absl::StatusOr<FileInfo> Stat(const std::string& path) override {
+    return inner_.Stat(path);
+  }
+  absl::StatusOr<std::vector<std::string>> ListDirectory(
+      const std::string& path) override {
+    return inner_.ListDirectory(path);
+  }
+  absl::StatusOr<std::string> ReadLink(const std::string& path) override {
+    return inner_.ReadLink(path);
+  }
+  absl::StatusOr<std::string> RealPath(const std::string& path) override {
+    return inner_.RealPath(path);
+  }
+  absl::Status CreateDirectory(const std::string& path,
+                               std::uint32_t mode) override {
+    return inner_.CreateDirectory(path, mode);
+  }
+  absl::Status WriteFileAtomically(const std::string& path,
+                                   absl::string_view contents,
+                                   std::uint32_t mode,
+                                   bool overwrite) override {
+    return inner_.WriteFileAtomically(path, contents, mode, overwrite);
+  }
+  absl::Status WriteFilesThenCommit(absl::Span<const FileToWrite> files,
+                                    const FileToWrite& commit,
+                                    std::uint32_t mode) override {
+    if (!tear_next_batch) {
+      ++commits;
+      return inner_.WriteFilesThenCommit(files, commit, mode);
+    }
+    tear_next_batch = false;
+    for (const FileToWrite& file : files) {
+      MODELSEAL_RETURN_IF_ERROR(inner_.WriteFileAtomically(
+          file.path, file.contents.substr(0, file.contents.size() / 2), mode,
+          true));
+    }
+    return absl::InternalError("simulated crash before the commit");
+  }
+  absl::Status DeleteFile(const std::string& path) override {
+    return inner_.DeleteFile(path);
+  }
+  absl::Status DeleteDirectory(const std::string& path) override {
+    return inner_.DeleteDirectory(path);
+  }
+  absl::StatusOr<std::unique_ptr<FileLock>> LockFile(
+      const std::string& path) override {
+    return inner_.LockFile(path);
+  }
+
+ private:
+  Env& inner_;
+};
+
+TEST(LogWriterTest, ATornBatchIsInvisibleAndTheNextBatchOverwritesIt) {
+  std::unique_ptr<Env> memory = NewMemoryEnv();
+  TornBatchEnv env(*memory);
+  auto keys = GenerateNoteKey(kOrigin);
+  ASSERT_THAT(keys, IsOk());
+  const std::string skey = keys->signer_key.value();
+  ASSERT_THAT(CreateLog(env, "/log", kOrigin, skey), IsOk());
+  testing::ReferenceTree reference;
+  {
+    auto writer = LogWriter::Open(env, "/log", skey);
+    ASSERT_THAT(writer, IsOk());
+    ASSERT_THAT((*writer)->Append(Entries(0, 200)), IsOk());
+    for (const std::string& entry : Entries(0, 200)) {
+      reference.AppendEntry(entry);
+    }
+    MODELSEAL_ASSERT_OK_AND_ASSIGN(
+        const std::string published,
+        memory->ReadFileToString("/log/checkpoint", 1 << 20));
+    // The torn batch completes a tile and starts the next one: full and
+    // partial tiles, bundles and a higher level are all left torn.
+    env.tear_next_batch = true;
+    EXPECT_THAT((*writer)->Append(Entries(5000, 300)),
+                StatusIs(absl::StatusCode::kInternal, HasSubstr("simulated")));
+    EXPECT_THAT(
+        (*writer)->Append(Entries(0, 1)),
+        StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("reopen")));
+    MODELSEAL_ASSERT_OK_AND_ASSIGN(
+        const std::string after,
+        memory->ReadFileToString("/log/checkpoint", 1 << 20));
+    EXPECT_EQ(after, published);
+    MODELSEAL_ASSERT_OK_AND_ASSIGN(
+        std::string torn,
+        memory->ReadFileToString("/log/tile/entries/001.p/244", 1 << 20));
+    EXPECT_FALSE(torn.empty());
+  }
+  // Reopened, the log is at its last checkpoint; other entries then take
+  // the torn files' names and every proof holds.
+  auto writer = LogWriter::Open(env, "/log", skey);
+  ASSERT_THAT(writer, IsOk());
+  EXPECT_EQ((*writer)->size(), 200u);
+  ASSERT_THAT((*writer)->Append(Entries(200, 300)), IsOk());
+  for (const std::string& entry : Entries(200, 300)) {
+    reference.AppendEntry(entry);
+  }
+  const Hash root = reference.Root(500);
+  EXPECT_EQ((*writer)->root(), root);
+  for (std::uint64_t index : {0u, 199u, 200u, 255u, 256u, 499u}) {
+    MODELSEAL_ASSERT_OK_AND_ASSIGN(std::string entry,
+                                   (*writer)->ReadEntry(index));
+    EXPECT_EQ(entry, EntryText(index));
+    MODELSEAL_ASSERT_OK_AND_ASSIGN(std::vector<Hash> proof,
+                                   (*writer)->InclusionProof(index, 500));
+    EXPECT_THAT(VerifyInclusion(HashLeaf(entry), index, 500, proof, root),
+                IsOk());
+  }
+  writer->reset();
+  auto reopened = LogWriter::Open(env, "/log", skey);
+  ASSERT_THAT(reopened, IsOk());
+  EXPECT_EQ((*reopened)->size(), 500u);
+  // Every append went through one grouped commit.
+  EXPECT_EQ(env.commits, 2);
+}
+
 // --- Crash safety ----------------------------------------------------------
 
 // The test-only writer (tests/tlog/crash_writer.cc) appends entries

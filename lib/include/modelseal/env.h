@@ -143,6 +143,23 @@ class Env {
   // WriteFileAtomically for one file after another.
   virtual absl::Status WriteFilesAtomically(absl::Span<const FileToWrite> files,
                                             std::uint32_t mode);
+  // For stores with one entry point (a log's checkpoint, which names the
+  // tiles it covers): writes `files` in place, then replaces `commit`
+  // atomically once they are all durable. Each of `files` is created or
+  // truncated and written where it is, so a reader or a crash may find it
+  // partly written: only use it for paths nothing reads until the new
+  // `commit` names them. `commit` is written to a temporary file beside its
+  // path. The syncs of `files`, of their directories and of that temporary
+  // file are issued together; only after all of them succeed is the
+  // temporary file renamed over commit.path and its directory synced. After
+  // a crash commit.path holds its old or its whole new contents, and the new
+  // contents are never durable before `files` are. On an error before the
+  // rename commit.path keeps its old contents and no temporary file is left
+  // (unless the process dies). The base implementation calls
+  // WriteFileAtomically for each of `files`, then for `commit`.
+  virtual absl::Status WriteFilesThenCommit(absl::Span<const FileToWrite> files,
+                                            const FileToWrite& commit,
+                                            std::uint32_t mode);
   virtual absl::Status DeleteFile(const std::string& path) = 0;
   // Removes an empty directory (kFailedPrecondition if it is not empty). The
   // base implementation returns kUnimplemented.

@@ -69,6 +69,10 @@ class ReleaseBatcher {
   };
   Stats stats() const;
 
+  // The tree size of the last checkpoint made durable (the writer's size
+  // when the batcher was made, until its first batch).
+  std::uint64_t published_size() const;
+
  private:
   struct State;
   std::unique_ptr<State> state_;

@@ -11,15 +11,16 @@
 // prefixed with 'x' (1234067 -> x001/x234/067); `.p/<W>` marks a partial tile
 // of W (1..255) hashes at the right edge of the tree.
 //
-// Durability: every tile and bundle file is written with
-// Env::WriteFileAtomically (temp file, fsync, rename, directory fsync) before
-// the checkpoint that covers it replaces the old one, also atomically. After
-// a crash at any point the log reopens at its last published checkpoint and
-// no entry that Append() acknowledged is lost; files beyond that checkpoint
-// are ignored and overwritten. The writer never publishes a checkpoint that
-// disagrees with the stored tiles: Open() verifies the checkpoint signature
-// with the writer's own key and re-derives the root from the tiles (kDataLoss
-// if they disagree).
+// Durability: every tile and bundle file an append writes lies beyond the
+// published checkpoint, so it is written in place, and it and its directory
+// are synced before the checkpoint that covers it replaces the old one
+// atomically (Env::WriteFilesThenCommit: temp file, fsync, rename, directory
+// fsync). After a crash at any point the log reopens at its last published
+// checkpoint and no entry that Append() acknowledged is lost; files beyond
+// that checkpoint (possibly partly written) are ignored and overwritten. The
+// writer never publishes a checkpoint that disagrees with the stored tiles:
+// Open() verifies the checkpoint signature with the writer's own key and
+// re-derives the root from the tiles (kDataLoss if they disagree).
 //
 // Residual risk, documented: a checkpoint is signed in memory just before its
 // atomic write; a crash inside that write can leave the signed-but-unpublished
@@ -90,9 +91,9 @@ absl::Status CreateLog(Env& env, const std::string& dir,
 // The single writer of a log. Holds the log's lock from Open() until
 // destruction, so a second writer (in this or another process) fails to open
 // with kFailedPrecondition. Not thread-safe: use from one thread at a time.
-// The Env must outlive the writer and be thread-safe (Append writes a batch's
-// files from several threads, because concurrent fsyncs share journal
-// commits; Env::Default() and NewMemoryEnv() are).
+// The Env must outlive the writer and be thread-safe (Append creates a
+// batch's new directories from several threads; Env::Default() and
+// NewMemoryEnv() are).
 class LogWriter {
  public:
   // Opens the log in `dir` for appending. Verifies the published checkpoint

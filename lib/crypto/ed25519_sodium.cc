@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -43,6 +44,18 @@ class Ed25519Verifier final : public Verifier {
     MODELSEAL_RETURN_IF_ERROR(EnsureSodiumInitialized());
     MODELSEAL_ASSIGN_OR_RETURN(const PublicKeyBytes public_key,
                                RawPublicKey(key));
+    return std::unique_ptr<Verifier>(
+        new Ed25519Verifier(public_key, std::move(public_pem)));
+  }
+
+  static absl::StatusOr<std::unique_ptr<Verifier>> CreateFromRaw(
+      absl::string_view raw, std::string public_pem) {
+    MODELSEAL_RETURN_IF_ERROR(EnsureSodiumInitialized());
+    PublicKeyBytes public_key;
+    if (raw.size() != public_key.size()) {
+      return absl::InvalidArgumentError("an Ed25519 public key is 32 bytes");
+    }
+    std::copy(raw.begin(), raw.end(), public_key.begin());
     return std::unique_ptr<Verifier>(
         new Ed25519Verifier(public_key, std::move(public_pem)));
   }
@@ -152,6 +165,11 @@ absl::Status EnsureSodiumInitialized() {
 absl::StatusOr<std::unique_ptr<Verifier>> NewEd25519Verifier(
     const EVP_PKEY& key, std::string public_pem) {
   return Ed25519Verifier::Create(key, std::move(public_pem));
+}
+
+absl::StatusOr<std::unique_ptr<Verifier>> NewEd25519VerifierFromRaw(
+    absl::string_view public_key, std::string public_pem) {
+  return Ed25519Verifier::CreateFromRaw(public_key, std::move(public_pem));
 }
 
 absl::StatusOr<std::unique_ptr<Signer>> NewEd25519Signer(

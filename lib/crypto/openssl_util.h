@@ -140,6 +140,9 @@ absl::StatusOr<std::unique_ptr<Signer>> NewEcdsaSigner(EvpPkeyPtr key,
                                                        std::string public_pem);
 absl::StatusOr<std::unique_ptr<Verifier>> NewEd25519Verifier(
     const EVP_PKEY& key, std::string public_pem);
+// From the 32 raw bytes of an RFC 8032 public key.
+absl::StatusOr<std::unique_ptr<Verifier>> NewEd25519VerifierFromRaw(
+    absl::string_view public_key, std::string public_pem);
 absl::StatusOr<std::unique_ptr<Signer>> NewEd25519Signer(
     const EVP_PKEY& key, std::string public_pem);
 

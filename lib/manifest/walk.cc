@@ -67,38 +67,33 @@ class Walker {
   Walker(Env& env, std::string real_root, const WalkOptions& options)
       : env_(env), real_root_(std::move(real_root)), options_(options) {}
 
-  absl::Status WalkDirectory(const std::string& path, const std::string& name,
-                             std::size_t depth) {
-    if (depth > limits::kMaxDirectoryDepth) {
-      return absl::ResourceExhaustedError(
-          absl::StrCat(name, ": directories nested deeper than ",
-                       limits::kMaxDirectoryDepth));
-    }
-    MODELSEAL_ASSIGN_OR_RETURN(std::vector<std::string> entries,
-                               env_.ListDirectory(path));
-    std::sort(entries.begin(), entries.end());
-    std::vector<std::string> names;
-    std::vector<std::string> paths;
-    names.reserve(entries.size());
-    paths.reserve(entries.size());
-    for (const std::string& entry : entries) {
-      std::string child_name = name.empty() ? entry : JoinPath(name, entry);
-      if (IsIgnored(child_name, options_.ignore_paths)) continue;
-      names.push_back(std::move(child_name));
-      paths.push_back(JoinPath(path, entry));
-    }
-    // One lstat per entry is most of a walk whose files are already known
-    // (a cached verify): the stats run on every core, the visits in order.
-    std::vector<absl::StatusOr<FileInfo>> infos(
-        paths.size(), absl::UnknownError("not stated"));
-    util::ForEachInParallel(paths.size(), kStatsPerThreadAtLeast,
-                            [&](std::size_t i) {
-                              if (!IsValidUtf8(names[i])) return;
-                              infos[i] = env_.LinkStat(paths[i]);
-                            });
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      MODELSEAL_RETURN_IF_ERROR(
-          Visit(paths[i], names[i], std::move(infos[i]), depth));
+  // Walks the tree under `path` (named `name` in the model) level by level:
+  // every directory of a level is listed, then all their entries are
+  // stated at once on every core (one lstat per entry is most of a walk
+  // whose files are already known, such as a cached verify), then visited
+  // in order. The caller sorts the files.
+  absl::Status Walk(const std::string& path, const std::string& name) {
+    std::vector<Directory> level = {{path, name, 0}};
+    while (!level.empty()) {
+      std::vector<std::string> names;
+      std::vector<std::string> paths;
+      std::vector<std::size_t> depths;
+      for (const Directory& directory : level) {
+        MODELSEAL_RETURN_IF_ERROR(List(directory, &names, &paths, &depths));
+      }
+      std::vector<absl::StatusOr<FileInfo>> infos(
+          paths.size(), absl::UnknownError("not stated"));
+      util::ForEachInParallel(paths.size(), kStatsPerThreadAtLeast,
+                              [&](std::size_t i) {
+                                if (!IsValidUtf8(names[i])) return;
+                                infos[i] = env_.LinkStat(paths[i]);
+                              });
+      std::vector<Directory> next;
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        MODELSEAL_RETURN_IF_ERROR(
+            Visit(paths[i], names[i], std::move(infos[i]), depths[i], &next));
+      }
+      level = std::move(next);
     }
     return absl::OkStatus();
   }
@@ -106,9 +101,41 @@ class Walker {
   std::vector<ModelFile> TakeFiles() { return std::move(files_); }
 
  private:
-  // `info` is LinkStat(path), taken by the caller.
+  struct Directory {
+    std::string path;
+    std::string name;
+    std::size_t depth;
+  };
+
+  // Appends the entries of `directory` that the ignore paths leave, sorted.
+  absl::Status List(const Directory& directory, std::vector<std::string>* names,
+                    std::vector<std::string>* paths,
+                    std::vector<std::size_t>* depths) {
+    if (directory.depth > limits::kMaxDirectoryDepth) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat(directory.name, ": directories nested deeper than ",
+                       limits::kMaxDirectoryDepth));
+    }
+    MODELSEAL_ASSIGN_OR_RETURN(std::vector<std::string> entries,
+                               env_.ListDirectory(directory.path));
+    std::sort(entries.begin(), entries.end());
+    for (const std::string& entry : entries) {
+      std::string child_name =
+          directory.name.empty() ? entry : JoinPath(directory.name, entry);
+      if (IsIgnored(child_name, options_.ignore_paths)) continue;
+      names->push_back(std::move(child_name));
+      paths->push_back(JoinPath(directory.path, entry));
+      depths->push_back(directory.depth);
+    }
+    return absl::OkStatus();
+  }
+
+  // `info` is LinkStat(path), taken by the caller; a directory (also one a
+  // symbolic link leads to) is queued in `next`, to be walked after this
+  // level.
   absl::Status Visit(const std::string& path, const std::string& name,
-                     absl::StatusOr<FileInfo> info, std::size_t depth) {
+                     absl::StatusOr<FileInfo> info, std::size_t depth,
+                     std::vector<Directory>* next) {
     if (!IsValidUtf8(name)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "file name is not valid UTF-8: '", absl::CHexEscape(name), "'"));
@@ -129,9 +156,10 @@ class Walker {
       case FileType::kRegular:
         return AddFile(name, path, *info);
       case FileType::kDirectory:
-        return WalkDirectory(path, name, depth + 1);
+        next->push_back({path, name, depth + 1});
+        return absl::OkStatus();
       case FileType::kSymlink:
-        return VisitSymlink(path, name, depth);
+        return VisitSymlink(path, name, depth, next);
       case FileType::kOther:
         break;
     }
@@ -142,7 +170,7 @@ class Walker {
   }
 
   absl::Status VisitSymlink(const std::string& path, const std::string& name,
-                            std::size_t depth) {
+                            std::size_t depth, std::vector<Directory>* next) {
     if (!options_.allow_symlinks) {
       return absl::FailedPreconditionError(absl::StrCat(
           name,
@@ -170,7 +198,8 @@ class Walker {
         return absl::FailedPreconditionError(
             absl::StrCat(name, ": symbolic link forms a directory cycle"));
       }
-      return WalkDirectory(*target, name, depth + 1);
+      next->push_back({*target, name, depth + 1});
+      return absl::OkStatus();
     }
     return absl::FailedPreconditionError(
         absl::StrCat(name, ": symbolic link to a special file"));
@@ -214,7 +243,7 @@ absl::StatusOr<std::vector<ModelFile>> WalkModel(Env& env,
     files.push_back(ModelFile{".", real_root, info});
   } else if (info.type == FileType::kDirectory) {
     Walker walker(env, real_root, options);
-    MODELSEAL_RETURN_IF_ERROR(walker.WalkDirectory(real_root, "", 0));
+    MODELSEAL_RETURN_IF_ERROR(walker.Walk(real_root, ""));
     files = walker.TakeFiles();
   } else {
     return absl::FailedPreconditionError(

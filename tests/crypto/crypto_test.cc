@@ -1285,3 +1285,32 @@ TEST_F(CryptoCertificateKeyUsageTest, RejectsALeafWithAnRsaKey) {
 
 }  // namespace
 }  // namespace modelseal
+
+namespace modelseal {
+namespace {
+
+TEST(Ed25519SpkiTest, FastPathGivesOpenSslsPemAndVerifies) {
+  // Ed25519 SPKIs are read without OpenSSL; the verifier must still carry
+  // exactly the PEM OpenSSL writes (hints and pins are derived from it) and
+  // check signatures made by the private half.
+  for (int i = 0; i < 16; ++i) {
+    SCOPED_TRACE(i);
+    absl::StatusOr<KeyPairPem> pair = GenerateKeyPair(KeyType::kEd25519, {});
+    ASSERT_TRUE(pair.ok()) << pair.status();
+    absl::StatusOr<std::unique_ptr<Verifier>> verifier =
+        LoadVerifier(pair->public_pem);
+    ASSERT_TRUE(verifier.ok()) << verifier.status();
+    EXPECT_EQ((*verifier)->public_key_pem(), pair->public_pem);
+    EXPECT_EQ((*verifier)->key_type(), KeyType::kEd25519);
+    absl::StatusOr<std::unique_ptr<Signer>> signer =
+        LoadSigner(pair->private_pem.value(), {});
+    ASSERT_TRUE(signer.ok()) << signer.status();
+    absl::StatusOr<std::string> signature = (*signer)->Sign("message");
+    ASSERT_TRUE(signature.ok()) << signature.status();
+    EXPECT_TRUE((*verifier)->Verify("message", *signature).ok());
+    EXPECT_FALSE((*verifier)->Verify("massage", *signature).ok());
+  }
+}
+
+}  // namespace
+}  // namespace modelseal

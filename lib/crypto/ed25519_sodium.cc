@@ -120,6 +120,24 @@ class Ed25519Signer final : public Signer {
     return std::unique_ptr<Signer>(std::move(signer));
   }
 
+  static absl::StatusOr<std::unique_ptr<Signer>> CreateFromSeed(
+      absl::string_view seed) {
+    MODELSEAL_RETURN_IF_ERROR(EnsureSodiumInitialized());
+    if (seed.size() != crypto_sign_SEEDBYTES) {
+      return absl::InvalidArgumentError("an Ed25519 seed is 32 bytes");
+    }
+    std::unique_ptr<Ed25519Signer> signer(new Ed25519Signer(""));
+    if (crypto_sign_seed_keypair(signer->public_key_.data(),
+                                 signer->secret_key_.data(),
+                                 Bytes(seed)) != 0) {
+      return absl::InvalidArgumentError("cannot read the Ed25519 private key");
+    }
+    signer->public_pem_ = Ed25519PublicKeyPem(absl::string_view(
+        reinterpret_cast<const char*>(signer->public_key_.data()),
+        signer->public_key_.size()));
+    return std::unique_ptr<Signer>(std::move(signer));
+  }
+
   ~Ed25519Signer() override {
     sodium_memzero(secret_key_.data(), secret_key_.size());
   }
@@ -151,7 +169,7 @@ class Ed25519Signer final : public Signer {
   PublicKeyBytes public_key_{};
   // libsodium's 64-byte secret key: the seed followed by the public key.
   std::array<unsigned char, crypto_sign_SECRETKEYBYTES> secret_key_{};
-  const std::string public_pem_;
+  std::string public_pem_;  // set once, by Create or CreateFromSeed
 };
 
 }  // namespace
@@ -170,6 +188,11 @@ absl::StatusOr<std::unique_ptr<Verifier>> NewEd25519Verifier(
 absl::StatusOr<std::unique_ptr<Verifier>> NewEd25519VerifierFromRaw(
     absl::string_view public_key, std::string public_pem) {
   return Ed25519Verifier::CreateFromRaw(public_key, std::move(public_pem));
+}
+
+absl::StatusOr<std::unique_ptr<Signer>> NewEd25519SignerFromSeed(
+    absl::string_view seed) {
+  return Ed25519Signer::CreateFromSeed(seed);
 }
 
 absl::StatusOr<std::unique_ptr<Signer>> NewEd25519Signer(

@@ -248,6 +248,20 @@ absl::StatusOr<KeyType> KeyTypeOf(const EVP_PKEY* key) {
   }
 }
 
+std::string Ed25519PublicKeyPem(absl::string_view raw) {
+  // RFC 8410 §4: the one DER form of an Ed25519 SubjectPublicKeyInfo.
+  static constexpr char kPrefix[] = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03,
+                                     0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+  const std::string body = absl::Base64Escape(
+      absl::StrCat(absl::string_view(kPrefix, sizeof(kPrefix)), raw));
+  std::string pem = "-----BEGIN PUBLIC KEY-----\n";
+  for (std::size_t at = 0; at < body.size(); at += 64) {
+    absl::StrAppend(&pem, body.substr(at, 64), "\n");
+  }
+  pem += "-----END PUBLIC KEY-----\n";
+  return pem;
+}
+
 absl::StatusOr<std::string> PublicKeyPem(const EVP_PKEY* key) {
   BioPtr bio(BIO_new(BIO_s_mem()));
   if (bio == nullptr || PEM_write_bio_PUBKEY(bio.get(), key) != 1) {
@@ -479,6 +493,25 @@ absl::StatusOr<std::unique_ptr<Signer>> LoadSigner(
     MODELSEAL_RETURN_IF_ERROR(CheckPassphraseLength(*passphrase));
   }
 
+  if (block.label == "PRIVATE KEY") {
+    // An unencrypted Ed25519 PKCS#8 key (RFC 8410 §7, without the optional
+    // public key) has one DER form: this 16-byte prefix, then the 32-byte
+    // seed. Read here, like the public keys above, so that signing with
+    // Ed25519 never pays for OpenSSL's provider start-up; anything else
+    // goes to OpenSSL below.
+    static constexpr unsigned char kEd25519Prefix[] = {
+        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06,
+        0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20};
+    std::string decoded;
+    MODELSEAL_RETURN_IF_ERROR(crypto_internal::DecodePemBody(block, &decoded));
+    const SecretString der(std::move(decoded));
+    if (der.value().size() == sizeof(kEd25519Prefix) + 32 &&
+        std::memcmp(der.value().data(), kEd25519Prefix,
+                    sizeof(kEd25519Prefix)) == 0) {
+      return crypto_internal::NewEd25519SignerFromSeed(
+          absl::string_view(der.value()).substr(sizeof(kEd25519Prefix)));
+    }
+  }
   ClearOpenSslErrorsOnExit clear_errors;
   if (block.text.size() > static_cast<std::size_t>(INT_MAX)) {
     return absl::InvalidArgumentError("private key PEM too large");
@@ -520,14 +553,9 @@ absl::StatusOr<std::unique_ptr<Verifier>> VerifierFromSpkiDer(
       0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
   if (der.size() == sizeof(kEd25519Prefix) + 32 &&
       std::memcmp(der.data(), kEd25519Prefix, sizeof(kEd25519Prefix)) == 0) {
-    std::string pem = "-----BEGIN PUBLIC KEY-----\n";
-    const std::string body = absl::Base64Escape(der);
-    for (std::size_t at = 0; at < body.size(); at += 64) {
-      absl::StrAppend(&pem, body.substr(at, 64), "\n");
-    }
-    pem += "-----END PUBLIC KEY-----\n";
+    const absl::string_view raw = der.substr(sizeof(kEd25519Prefix));
     return crypto_internal::NewEd25519VerifierFromRaw(
-        der.substr(sizeof(kEd25519Prefix)), std::move(pem));
+        raw, crypto_internal::Ed25519PublicKeyPem(raw));
   }
   if (der.size() > limits::kMaxSmallFileBytes) {
     return absl::ResourceExhaustedError(absl::StrCat(

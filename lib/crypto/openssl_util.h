@@ -127,6 +127,8 @@ absl::StatusOr<KeyType> KeyTypeOf(const EVP_PKEY* key);
 
 // PEM_write_bio_PUBKEY output, the text `openssl pkey -pubout` prints.
 absl::StatusOr<std::string> PublicKeyPem(const EVP_PKEY* key);
+// The same text for the 32 raw bytes of an Ed25519 public key.
+std::string Ed25519PublicKeyPem(absl::string_view raw);
 
 // A verifier for the public half of `key` (checked with KeyTypeOf and
 // EVP_PKEY_public_check). Used for SPKI input and for certificate leaves.
@@ -145,6 +147,9 @@ absl::StatusOr<std::unique_ptr<Verifier>> NewEd25519VerifierFromRaw(
     absl::string_view public_key, std::string public_pem);
 absl::StatusOr<std::unique_ptr<Signer>> NewEd25519Signer(
     const EVP_PKEY& key, std::string public_pem);
+// From the 32-byte RFC 8032 seed (the private key).
+absl::StatusOr<std::unique_ptr<Signer>> NewEd25519SignerFromSeed(
+    absl::string_view seed);
 
 // Runs sodium_init() once per process (ed25519_sodium.cc).
 absl::Status EnsureSodiumInitialized();

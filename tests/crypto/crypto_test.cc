@@ -1314,3 +1314,31 @@ TEST(Ed25519SpkiTest, FastPathGivesOpenSslsPemAndVerifies) {
 
 }  // namespace
 }  // namespace modelseal
+
+namespace modelseal {
+namespace {
+
+TEST(Ed25519Pkcs8Test, FastPathSignsLikeOpenSslsKey) {
+  // Unencrypted Ed25519 PKCS#8 keys are read without OpenSSL: the public
+  // PEM is the one OpenSSL wrote, and the signatures verify (keys made by
+  // `openssl genpkey` are covered by CryptoOpensslInteropTest).
+  for (int i = 0; i < 16; ++i) {
+    SCOPED_TRACE(i);
+    absl::StatusOr<KeyPairPem> pair = GenerateKeyPair(KeyType::kEd25519, {});
+    ASSERT_TRUE(pair.ok()) << pair.status();
+    absl::StatusOr<std::unique_ptr<Signer>> signer =
+        LoadSigner(pair->private_pem.value(), {});
+    ASSERT_TRUE(signer.ok()) << signer.status();
+    EXPECT_EQ((*signer)->public_key_pem(), pair->public_pem);
+    absl::StatusOr<std::string> signature = (*signer)->Sign("data");
+    ASSERT_TRUE(signature.ok()) << signature.status();
+    absl::StatusOr<std::unique_ptr<Verifier>> verifier =
+        LoadVerifier(pair->public_pem);
+    ASSERT_TRUE(verifier.ok()) << verifier.status();
+    EXPECT_TRUE((*verifier)->Verify("data", *signature).ok());
+    EXPECT_FALSE((*verifier)->Verify("date", *signature).ok());
+  }
+}
+
+}  // namespace
+}  // namespace modelseal

@@ -64,13 +64,18 @@ std::string Text(const PolicyEvaluation& evaluation,
   }
   if (evaluation.contents_checked) {
     const VerifyReport& contents = evaluation.contents;
-    absl::StrAppend(&out, "Model: '", ToPrintableText(contents.model_name),
-                    "' (", contents.resources, " resources, ",
-                    HashAlgorithmName(contents.serialization.hash), " ",
-                    SerializationMethodName(contents.serialization.method),
-                    ", ", contents.bytes_hashed, " bytes re-hashed in ",
-                    absl::StrFormat("%.2f", contents.seconds),
-                    "s) sha256:", contents.root_digest_hex, "\n");
+    absl::StrAppend(
+        &out, "Model: '", ToPrintableText(contents.model_name), "' (",
+        contents.resources, " resources, ",
+        HashAlgorithmName(contents.serialization.hash), " ",
+        SerializationMethodName(contents.serialization.method), ", ",
+        contents.bytes_hashed,
+        contents.bytes_from_cache == 0
+            ? " bytes re-hashed"
+            : absl::StrCat(" bytes checked, ", contents.bytes_from_cache,
+                           " of them by the digest cache"),
+        " in ", absl::StrFormat("%.2f", contents.seconds),
+        "s) sha256:", contents.root_digest_hex, "\n");
     if (contents.partial) {
       absl::StrAppend(&out, "PARTIAL: only ", contents.files_checked, " of ",
                       contents.files_checked + contents.not_checked.size(),
@@ -168,6 +173,7 @@ std::string Json(const PolicyEvaluation& evaluation,
         SerializationMethodName(contents.serialization.method));
     json.Key("resources").Number(contents.resources);
     json.Key("bytes_hashed").Number(contents.bytes_hashed);
+    json.Key("bytes_from_cache").Number(contents.bytes_from_cache);
     json.Key("partial").Bool(contents.partial);
     json.Key("not_checked").BeginArray();
     for (const std::string& path : contents.not_checked) {

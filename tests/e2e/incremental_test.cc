@@ -123,6 +123,18 @@ TEST_F(Incremental, TheCacheIsPrivateAndACachedVerifyStillCatchesChanges) {
   ASSERT_EQ(Sign("model.sig").exit_code, 0);
   const Result first = Verify("model.sig", "--cache");
   ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_THAT(first.out, HasSubstr("bytes re-hashed"));
+  // The second run says the cache answered, in text and JSON, instead of
+  // claiming the bytes were read again.
+  const Result second = Verify("model.sig", "--cache");
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.out, HasSubstr("of them by the digest cache"));
+  EXPECT_THAT(second.out, Not(HasSubstr("re-hashed")));
+  const Result json = Verify("model.sig", "--cache --format json");
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_THAT(json.out, HasSubstr("\"bytes_from_cache\":\"16235\""));
+  const Result uncached = Verify("model.sig", "--format json");
+  EXPECT_THAT(uncached.out, HasSubstr("\"bytes_from_cache\":\"0\""));
   struct stat st;
   ASSERT_EQ(stat(Path("cache/modelseal").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700u);

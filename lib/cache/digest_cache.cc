@@ -259,6 +259,13 @@ std::string DigestCache::Tag(absl::string_view record) const {
   return tag;
 }
 
+bool DigestCache::TagVerifies(absl::string_view record) const {
+  const absl::string_view body = record.substr(0, record.size() - kTagBytes);
+  const std::string expected = Tag(body);
+  return sodium_memcmp(expected.data(), record.data() + body.size(),
+                       kTagBytes) == 0;
+}
+
 std::optional<std::vector<std::uint8_t>> DigestCache::Lookup(
     HashAlgorithm algorithm, const HashTask& task) {
   const std::string key = KeyOf(algorithm, task);
@@ -270,11 +277,9 @@ std::optional<std::vector<std::uint8_t>> DigestCache::Lookup(
     if (stored != store.stored.end()) {
       const absl::string_view record = stored->second;
       store.stored.erase(stored);
-      const absl::string_view body =
-          record.substr(0, record.size() - kTagBytes);
-      const std::string expected = Tag(body);
-      if (sodium_memcmp(expected.data(), record.data() + body.size(),
-                        kTagBytes) == 0) {
+      if (TagVerifies(record)) {
+        const absl::string_view body =
+            record.substr(0, record.size() - kTagBytes);
         const auto* digest = reinterpret_cast<const std::uint8_t*>(
             body.data() + kKeyFieldBytes + 1);
         it = store.entries
@@ -325,11 +330,7 @@ absl::Status DigestCache::Save() {
     out.append(kMagic.data(), kMagic.size());
     // Stored records are copied with their own tags, once those verify.
     for (const auto& [key, record] : store.stored) {
-      const absl::string_view body =
-          record.substr(0, record.size() - kTagBytes);
-      const std::string expected = Tag(body);
-      if (sodium_memcmp(expected.data(), record.data() + body.size(),
-                        kTagBytes) != 0) {
+      if (!TagVerifies(record)) {
         ++stats_.rejected;
         continue;
       }

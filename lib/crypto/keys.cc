@@ -248,12 +248,14 @@ absl::StatusOr<KeyType> KeyTypeOf(const EVP_PKEY* key) {
   }
 }
 
+// RFC 8410 §4: an Ed25519 SubjectPublicKeyInfo has one DER form, this
+// 12-byte prefix followed by the 32-byte key.
+constexpr absl::string_view kEd25519SpkiPrefix(
+    "\x30\x2a\x30\x05\x06\x03\x2b\x65\x70\x03\x21\x00", 12);
+
 std::string Ed25519PublicKeyPem(absl::string_view raw) {
-  // RFC 8410 §4: the one DER form of an Ed25519 SubjectPublicKeyInfo.
-  static constexpr char kPrefix[] = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03,
-                                     0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
-  const std::string body = absl::Base64Escape(
-      absl::StrCat(absl::string_view(kPrefix, sizeof(kPrefix)), raw));
+  const std::string body =
+      absl::Base64Escape(absl::StrCat(kEd25519SpkiPrefix, raw));
   std::string pem = "-----BEGIN PUBLIC KEY-----\n";
   for (std::size_t at = 0; at < body.size(); at += 64) {
     absl::StrAppend(&pem, body.substr(at, 64), "\n");
@@ -544,16 +546,14 @@ absl::StatusOr<std::unique_ptr<Verifier>> VerifierFromSpkiDer(
   if (der.empty()) {
     return absl::InvalidArgumentError("empty SubjectPublicKeyInfo");
   }
-  // An Ed25519 SubjectPublicKeyInfo has one DER form (RFC 8410 §4): this
-  // 12-byte prefix, then the 32-byte key. It is recognised here rather than
-  // by OpenSSL, whose first use in a process (loading its providers) costs a
-  // short command such as a cached verify milliseconds; the PEM is the text
-  // PEM_write_bio_PUBKEY would print (tested against it).
-  static constexpr unsigned char kEd25519Prefix[] = {
-      0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
-  if (der.size() == sizeof(kEd25519Prefix) + 32 &&
-      std::memcmp(der.data(), kEd25519Prefix, sizeof(kEd25519Prefix)) == 0) {
-    const absl::string_view raw = der.substr(sizeof(kEd25519Prefix));
+  // An Ed25519 SubjectPublicKeyInfo (its one DER form) is recognised here
+  // rather than by OpenSSL, whose first use in a process (loading its
+  // providers) costs a short command such as a cached verify milliseconds;
+  // the PEM is the text PEM_write_bio_PUBKEY would print (tested against it).
+  if (der.size() == crypto_internal::kEd25519SpkiPrefix.size() + 32 &&
+      absl::StartsWith(der, crypto_internal::kEd25519SpkiPrefix)) {
+    const absl::string_view raw =
+        der.substr(crypto_internal::kEd25519SpkiPrefix.size());
     return crypto_internal::NewEd25519VerifierFromRaw(
         raw, crypto_internal::Ed25519PublicKeyPem(raw));
   }

@@ -106,6 +106,8 @@ class DigestCache {
 
   DigestCache();
   std::string Tag(absl::string_view record) const;
+  // Whether a stored record (entry, then its kTagBytes tag) carries its tag.
+  bool TagVerifies(absl::string_view record) const;
 
   std::string directory_;
   DigestCacheOptions options_;

@@ -22,6 +22,9 @@ constexpr std::size_t kHeapReserve = std::size_t{64} << 20;
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
 constexpr std::size_t kSmallPage = 4096;
 constexpr std::size_t kLargeOnHeap = std::size_t{32} << 20;
+// MADV_COLLAPSE from <linux/mman.h> (Linux 6.1), which Debian 12's glibc
+// headers predate.
+constexpr int kMadvCollapse = 25;
 
 }  // namespace
 
@@ -54,6 +57,12 @@ void PrepareHeap() {
   const std::uintptr_t end = top & ~(kHugePage - 1);
   if (top != static_cast<std::uintptr_t>(-1) && end > boundary) {
     madvise(reinterpret_cast<void*>(boundary), end - boundary, MADV_HUGEPAGE);
+    // Growing the heap wrote malloc's header of the new top chunk 2 MiB
+    // past `boundary`, so the first huge range already has a small page (and
+    // its page table) and would be faulted in 4 KiB at a time. Collapse it
+    // into one huge page now (Linux 6.1+; where unsupported this fails
+    // harmlessly).
+    madvise(reinterpret_cast<void*>(boundary), kHugePage, kMadvCollapse);
   }
 }
 

@@ -16,6 +16,7 @@
 #include "absl/strings/strip.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/log_serve.h"
 #include "cli/log_support.h"
 #include "cli/progress.h"
 #include "modelseal/checkpoint.h"
@@ -29,29 +30,6 @@
 #include "util/json_writer.h"
 
 namespace modelseal::cli {
-
-std::string DefaultLogKeyPath(const std::string& dir) {
-  std::string trimmed = dir;
-  while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
-  return trimmed + ".key";
-}
-
-absl::StatusOr<std::unique_ptr<tlog::LogWriter>> OpenLogWriter(
-    const std::string& dir, const std::string& key_path) {
-  Env& env = *Env::Default();
-  const std::string path = key_path.empty() ? DefaultLogKeyPath(dir) : key_path;
-  auto key = env.ReadFileToString(path, limits::kMaxSmallFileBytes);
-  if (!key.ok()) {
-    return Annotate(key.status(),
-                    "reading the log's signer key (see --log-signer-key)");
-  }
-  SecretString secret(*std::move(key));
-  std::string trimmed = secret.value();
-  while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r'))
-    trimmed.pop_back();
-  SecretString signer_key(std::move(trimmed));
-  return tlog::LogWriter::Open(env, dir, signer_key.value());
-}
 
 absl::StatusOr<std::vector<std::string>> ReadVerifierKeys(
     const std::vector<std::string>& given) {
@@ -94,10 +72,6 @@ struct LogFlags {
   std::int64_t index = -1;
   std::int64_t size = -1;
   std::int64_t old_size = -1;
-  std::string listen = "127.0.0.1:8080";
-  unsigned batch_ms = 5;
-  std::size_t max_pending = 8192;
-  std::size_t threads = 256;
   std::string format = "text";
 };
 
@@ -338,41 +312,7 @@ void RegisterLogCommand(CLI::App& app, int* exit_code) {
                      "(schemas/log-verify-report.schema.json)");
   verify->callback([flags, exit_code] { *exit_code = RunVerifyLog(*flags); });
 
-  CLI::App* serve = log->add_subcommand(
-      "serve",
-      "Serve the log read-only over HTTP (checkpoint and tiles) and "
-      "accept POST /add of a bundle, batching concurrent adds into one "
-      "durable append; answers with the bundle including its log entry, "
-      "or 503 with Retry-After when --max-pending adds already wait.");
-  serve->add_option("dir", flags->dir, "Log directory")->required();
-  serve->add_option(
-      "--listen", flags->listen,
-      "Address to listen on (default 127.0.0.1:8080; port 0 picks one)");
-  serve->add_option("--log-signer-key", flags->key,
-                    "The log's signer key (default DIR.key)");
-  serve
-      ->add_option("--batch-ms", flags->batch_ms,
-                   "Longest wait for concurrent adds to join a batch "
-                   "(default 5); a batch closes sooner once as many adds "
-                   "wait as the previous batch held")
-      ->check(CLI::Range(0u, 1000u));
-  serve
-      ->add_option("--max-pending", flags->max_pending,
-                   "Adds allowed to wait for a batch; more are answered "
-                   "503 with Retry-After (default 8192)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
-  serve
-      ->add_option("--threads", flags->threads,
-                   "HTTP worker threads; each open keep-alive connection "
-                   "holds one (default 256)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{4096}));
-  serve->callback([flags, exit_code] {
-    LogServerOptions options;
-    options.batcher.window_ms = flags->batch_ms;
-    options.batcher.max_pending = flags->max_pending;
-    options.threads = flags->threads;
-    *exit_code = ServeLog(flags->dir, flags->key, flags->listen, options);
-  });
+  AddLogServeCommand(*log, exit_code);
 }
 
 }  // namespace modelseal::cli

@@ -1,5 +1,5 @@
-// Transparency-log plumbing shared by `log`, `sign --log` and
-// `verify --log-key`.
+// Transparency-log plumbing shared by `log`, `sign --log`, `verify --log-key`
+// and the log server program (cli/log_serve.h).
 #ifndef MODELSEAL_CLI_LOG_SUPPORT_H_
 #define MODELSEAL_CLI_LOG_SUPPORT_H_
 
@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "modelseal/log_server.h"
 #include "modelseal/transparency_log.h"
 
 namespace modelseal::cli {
@@ -24,13 +23,6 @@ absl::StatusOr<std::unique_ptr<tlog::LogWriter>> OpenLogWriter(
 // Verifier key strings from values that are key strings or files of them.
 absl::StatusOr<std::vector<std::string>> ReadVerifierKeys(
     const std::vector<std::string>& given);
-
-// SubmitToLogServer (sign --log URL) comes from modelseal/log_server.h.
-
-// Runs `log serve` on `listen` (HOST:PORT, which sets options.host and
-// options.port) until SIGINT/SIGTERM; returns the exit code.
-int ServeLog(const std::string& dir, const std::string& key_path,
-             const std::string& listen, LogServerOptions options);
 
 }  // namespace modelseal::cli
 

@@ -13,6 +13,7 @@
 #include "cli/progress.h"
 #include "cli/serialization_flags.h"
 #include "modelseal/limits.h"
+#include "modelseal/log_submit.h"
 #include "modelseal/model_signing.h"
 #include "modelseal/model_walk.h"
 #include "modelseal/release_log.h"

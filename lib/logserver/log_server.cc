@@ -402,49 +402,4 @@ void LogServer::Stop() { state_->server.stop(); }
 
 const ReleaseBatcher& LogServer::batcher() const { return state_->batcher; }
 
-// --- Client -----------------------------------------------------------------
-
-absl::StatusOr<std::string> SubmitToLogServer(const std::string& url,
-                                              const std::string& bundle_json) {
-  const std::size_t scheme = url.find("://");
-  if (scheme == std::string::npos || !(absl::StartsWith(url, "http://") ||
-                                       absl::StartsWith(url, "https://"))) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "log URL '", url, "' is not http(s)://host[:port][/path]"));
-  }
-  const std::size_t path_start = url.find('/', scheme + 3);
-  const std::string origin = url.substr(0, path_start);
-  std::string path =
-      path_start == std::string::npos ? "" : url.substr(path_start);
-  while (!path.empty() && path.back() == '/') path.pop_back();
-  httplib::Client client(origin);
-  client.set_connection_timeout(10);
-  client.set_read_timeout(60);
-  client.set_follow_location(false);
-  client.set_tcp_nodelay(true);
-  auto response = client.Post(path + "/add", bundle_json, "application/json");
-  if (!response) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot reach the log at ", url, ": ",
-                     httplib::to_string(response.error())));
-  }
-  if (response->status == 503) {
-    return absl::UnavailableError(absl::StrCat(
-        "the log at ", url, " is busy (HTTP 503, retry after ",
-        response->get_header_value("Retry-After"), " s): ", response->body));
-  }
-  if (response->status != 200) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the log at ", url, " refused the bundle (HTTP ",
-                     response->status, "): ", response->body));
-  }
-  if (response->body.size() > limits::kMaxBundleBytes) {
-    return absl::ResourceExhaustedError(
-        "the log answered with an oversized bundle");
-  }
-  // Whatever the server says, keep only a bundle that still parses.
-  MODELSEAL_RETURN_IF_ERROR(ParseBundle(response->body).status());
-  return response->body;
-}
-
 }  // namespace modelseal

@@ -1,4 +1,5 @@
-// Tile fetcher over HTTP(S) with libcurl. A log server is untrusted: every
+// Tile fetcher, and the POST that submits a bundle, over HTTP(S) with
+// libcurl. A log server is untrusted: every
 // response is size-capped while it arrives (also after decompression), every
 // request has a deadline, and redirects are followed by hand, only to the
 // same scheme, host and port, so a server cannot send the client elsewhere.
@@ -20,6 +21,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "modelseal/limits.h"
 #include "modelseal/status.h"
 #include "tlog/tiles.h"
@@ -41,6 +43,8 @@ struct CurlApi {
   void (*easy_cleanup)(CURL*);
   void (*easy_reset)(CURL*);
   CURLcode (*easy_setopt)(CURL*, CURLoption, ...);
+  curl_slist* (*slist_append)(curl_slist*, const char*);
+  void (*slist_free_all)(curl_slist*);
   CURLcode (*easy_perform)(CURL*);
   CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...);
   const char* (*easy_strerror)(CURLcode);
@@ -80,6 +84,8 @@ absl::StatusOr<const CurlApi*> LoadCurl() {
         Resolve(library, "curl_easy_cleanup", &api.easy_cleanup) &&
         Resolve(library, "curl_easy_reset", &api.easy_reset) &&
         Resolve(library, "curl_easy_setopt", &api.easy_setopt) &&
+        Resolve(library, "curl_slist_append", &api.slist_append) &&
+        Resolve(library, "curl_slist_free_all", &api.slist_free_all) &&
         Resolve(library, "curl_easy_perform", &api.easy_perform) &&
         Resolve(library, "curl_easy_getinfo", &api.easy_getinfo) &&
         Resolve(library, "curl_easy_strerror", &api.easy_strerror) &&
@@ -261,7 +267,84 @@ class CurlFetcher final : public TileFetcher {
   CURL* const handle_;
 };
 
+// Keeps the value of a Retry-After header line.
+std::size_t KeepRetryAfter(char* data, std::size_t size, std::size_t count,
+                           void* user) {
+  const std::size_t bytes = size * count;
+  absl::string_view line(data, bytes);
+  constexpr absl::string_view kName = "retry-after:";
+  if (line.size() > kName.size() && absl::StartsWithIgnoreCase(line, kName)) {
+    *static_cast<std::string*>(user) = std::string(
+        absl::StripAsciiWhitespace(line.substr(kName.size())).substr(0, 64));
+  }
+  return bytes;
+}
+
 }  // namespace
+
+absl::StatusOr<HttpAnswer> PostOverHttp(const std::string& url,
+                                        absl::string_view body,
+                                        const std::string& content_type,
+                                        std::size_t max_bytes) {
+  MODELSEAL_ASSIGN_OR_RETURN(const CurlApi* api, LoadCurl());
+  if (!absl::StartsWithIgnoreCase(url, "http://") &&
+      !absl::StartsWithIgnoreCase(url, "https://")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(url, ": URL must be http:// or https://"));
+  }
+  CURL* h = api->easy_init();
+  if (h == nullptr) return absl::InternalError("curl_easy_init failed");
+  const std::string header = "Content-Type: " + content_type;
+  curl_slist* headers = api->slist_append(nullptr, header.c_str());
+  // No "Expect: 100-continue" round trip before the body.
+  if (headers != nullptr) headers = api->slist_append(headers, "Expect:");
+  HttpAnswer answer;
+  Sink sink{&answer.body, max_bytes};
+  const bool configured =
+      headers != nullptr &&
+      api->easy_setopt(h, CURLOPT_URL, url.c_str()) == CURLE_OK &&
+      api->easy_setopt(h, CURLOPT_NOSIGNAL, CurlLong{1}) == CURLE_OK &&
+      api->easy_setopt(h, CURLOPT_FOLLOWLOCATION, CurlLong{0}) == CURLE_OK &&
+      api->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK &&
+      api->easy_setopt(h, CURLOPT_TCP_NODELAY, CurlLong{1}) == CURLE_OK &&
+      api->easy_setopt(h, CURLOPT_TIMEOUT_MS,
+                       static_cast<CurlLong>(limits::kLogHttpTimeoutMs)) ==
+          CURLE_OK &&
+      api->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                       static_cast<CurlLong>(
+                           limits::kLogHttpConnectTimeoutMs)) == CURLE_OK &&
+      api->easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
+                       static_cast<curl_off_t>(max_bytes)) == CURLE_OK &&
+      api->easy_setopt(h, CURLOPT_USERAGENT, "modelseal-tlog") == CURLE_OK &&
+      api->easy_setopt(h, CURLOPT_HTTPHEADER, headers) == CURLE_OK &&
+      api->easy_setopt(h, CURLOPT_POSTFIELDS, body.data()) == CURLE_OK &&
+      api->easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(body.size())) == CURLE_OK &&
+      api->easy_setopt(h, CURLOPT_WRITEFUNCTION, &WriteToSink) == CURLE_OK &&
+      api->easy_setopt(h, CURLOPT_WRITEDATA, &sink) == CURLE_OK &&
+      api->easy_setopt(h, CURLOPT_HEADERFUNCTION, &KeepRetryAfter) ==
+          CURLE_OK &&
+      api->easy_setopt(h, CURLOPT_HEADERDATA, &answer.retry_after) == CURLE_OK;
+  CURLcode result = CURLE_OK;
+  CurlLong code = 0;
+  if (configured) {
+    result = api->easy_perform(h);
+    api->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+  }
+  api->easy_cleanup(h);
+  api->slist_free_all(headers);
+  if (!configured) return absl::InternalError("cannot configure the HTTP POST");
+  if (sink.overflow || result == CURLE_FILESIZE_EXCEEDED) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(url, ": response is larger than ", max_bytes, " bytes"));
+  }
+  if (result != CURLE_OK) {
+    return absl::UnavailableError(
+        absl::StrCat(url, ": ", api->easy_strerror(result)));
+  }
+  answer.status = static_cast<int>(code);
+  return answer;
+}
 
 absl::StatusOr<std::unique_ptr<TileFetcher>> NewHttpFetcher(
     absl::string_view base_url) {

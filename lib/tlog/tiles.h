@@ -54,6 +54,20 @@ std::unique_ptr<TileFetcher> NewDirectoryFetcher(Env& env, std::string dir);
 absl::StatusOr<std::unique_ptr<TileFetcher>> NewHttpFetcher(
     absl::string_view base_url);
 
+// One HTTP POST over the same lazily loaded libcurl as NewHttpFetcher: no
+// redirect is followed, the answer is capped at `max_bytes` while it
+// arrives (kResourceExhausted beyond), and kUnavailable means the server
+// could not be reached. Any HTTP status is returned, not judged.
+struct HttpAnswer {
+  int status = 0;
+  std::string body;
+  std::string retry_after;  // the Retry-After header, if any
+};
+absl::StatusOr<HttpAnswer> PostOverHttp(const std::string& url,
+                                        absl::string_view body,
+                                        const std::string& content_type,
+                                        std::size_t max_bytes);
+
 // A tile's hashes and every complete node above them inside the tile:
 // nodes[h] holds the width >> h subtree hashes of height h (h = 0..8).
 struct TileNodes {

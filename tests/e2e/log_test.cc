@@ -336,6 +336,28 @@ TEST(CliLogServeTest, ManyConcurrentAddsAreAllLoggedAndProvable) {
   }
 }
 
+// `log serve` runs modelseal-log-server from modelseal's own directory; a
+// modelseal without it says what is missing instead of serving nothing.
+TEST(CliLogServeTest, AMissingServerProgramIsAClearError) {
+  LogWorkspace ws;
+  const std::string lone = ws.Path("lone");
+  ASSERT_EQ(RunShell("mkdir " + Quote(lone) + " && cp " + kModelseal + " " +
+                     Quote(lone + "/modelseal"))
+                .exit_code,
+            0);
+  const Result served = RunShell(Quote(lone + "/modelseal") + " log serve " +
+                                 Quote(ws.log()) + " --listen 127.0.0.1:0");
+  EXPECT_EQ(served.exit_code, 4);
+  EXPECT_THAT(served.err, HasSubstr("log serve runs " + lone +
+                                    "/modelseal-log-server, which cannot be "
+                                    "started: No such file or directory"));
+  // The flags are checked before anything is started.
+  const Result bad = RunShell(Quote(lone + "/modelseal") + " log serve " +
+                              Quote(ws.log()) + " --batch-ms 5000");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--batch-ms"));
+}
+
 // With --max-pending 1 and a long window, a second add while the first
 // waits is answered 503 with Retry-After; the first is still logged.
 TEST(CliLogServeTest, FullQueueAnswers503WithRetryAfter) {

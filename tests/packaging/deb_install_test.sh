@@ -63,6 +63,11 @@ if readelf -S --wide /usr/bin/modelseal | grep -q '\.debug_info'; then
   echo "/usr/bin/modelseal carries debug information (not stripped)" >&2
   exit 1
 fi
+# `log serve` execs the installed server program, which reads the log.
+serve_err="$(/usr/bin/modelseal log serve "$work/no-such-log" 2>&1)" &&
+  { echo "log serve of a missing log succeeded" >&2; exit 1; }
+[[ "$serve_err" == *"reading the log's signer key"* ]] ||
+  { echo "log serve did not reach modelseal-log-server: $serve_err" >&2; exit 1; }
 for installed in /usr/share/man/man1/modelseal.1 \
                  /usr/share/bash-completion/completions/modelseal \
                  /usr/share/zsh/vendor-completions/_modelseal \

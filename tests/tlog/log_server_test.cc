@@ -1,7 +1,9 @@
 // The release batcher behind `log serve`: concurrent additions share
 // appends and every answer proves its entry; a full queue refuses at once;
-// malformed bundles never reach the log. Also the split of AddBundlesToLog
-// the batcher relies on (entries at a time, attached records).
+// malformed bundles never reach the log. SubmitToLogServer against a real
+// in-process server: logged, refused, busy, unreachable, bad URLs. Also the
+// split of AddBundlesToLog the batcher relies on (entries at a time, attached
+// records).
 #include <chrono>
 #include <set>
 #include <string>
@@ -17,6 +19,7 @@
 #include "modelseal/hash.h"
 #include "modelseal/log_client.h"
 #include "modelseal/log_server.h"
+#include "modelseal/log_submit.h"
 #include "modelseal/model_signing.h"
 #include "modelseal/release_log.h"
 #include "modelseal/signed_note.h"
@@ -232,6 +235,95 @@ TEST(ReleaseBatcherTest, MalformedBundlesNeverReachTheLog) {
   EXPECT_EQ(batcher.stats().entries, 0u);
   EXPECT_EQ(batcher.stats().batches, 0u);
   EXPECT_EQ(f.writer->size(), 0u);
+}
+
+// A LogServer on a free loopback port, serving on its own thread.
+struct RunningServer {
+  RunningServer(BatcherFixture& f, BatcherOptions batcher) {
+    LogServerOptions options;
+    options.port = 0;
+    options.batcher = batcher;
+    auto created =
+        LogServer::Create(*Env::Default(), f.dir, *f.writer, options);
+    EXPECT_THAT(created, IsOk());
+    if (!created.ok()) return;
+    server = *std::move(created);
+    thread = std::thread([this] { (void)server->Run(); });
+  }
+  ~RunningServer() {
+    if (server == nullptr) return;
+    server->Stop();
+    thread.join();
+  }
+  std::string url() const {
+    return absl::StrCat("http://127.0.0.1:", server->port());
+  }
+  std::unique_ptr<LogServer> server;
+  std::thread thread;
+};
+
+TEST(SubmitToLogServerTest, ReturnsTheLoggedBundleThatProvesItsEntry) {
+  BatcherFixture f;
+  RunningServer running(f, BatcherOptions());
+  ASSERT_NE(running.server, nullptr);
+  auto logged = SubmitToLogServer(running.url(), f.bundle);
+  ASSERT_THAT(logged, IsOk());
+  EXPECT_EQ(f.CheckAnswer(*logged), 0u);
+  // A trailing slash names the same log.
+  auto again = SubmitToLogServer(running.url() + "/", f.bundle);
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(f.CheckAnswer(*again), 1u);
+}
+
+TEST(SubmitToLogServerTest, ARefusedBundleIsAFailedPreconditionWithTheReason) {
+  BatcherFixture f;
+  RunningServer running(f, BatcherOptions());
+  ASSERT_NE(running.server, nullptr);
+  EXPECT_THAT(SubmitToLogServer(running.url(), "not a bundle").status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       ::testing::HasSubstr("refused the bundle (HTTP 400")));
+  EXPECT_EQ(f.writer->size(), 0u);
+}
+
+TEST(SubmitToLogServerTest, AFullQueueIsUnavailableWithRetryAfter) {
+  BatcherFixture f;
+  BatcherOptions batcher;
+  batcher.window_ms = 1000;
+  batcher.max_pending = 1;
+  RunningServer running(f, batcher);
+  ASSERT_NE(running.server, nullptr);
+  absl::StatusOr<std::string> first;
+  std::thread holder(
+      [&] { first = SubmitToLogServer(running.url(), f.bundle); });
+  while (running.server->batcher().stats().waiting == 0 &&
+         running.server->batcher().stats().entries == 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(running.server->batcher().stats().entries, 0u)
+      << "the window closed too soon";
+  EXPECT_THAT(SubmitToLogServer(running.url(), f.bundle).status(),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       ::testing::HasSubstr(
+                           "busy (HTTP 503, retry after 1 s): the log already "
+                           "has 1 additions waiting; retry later")));
+  holder.join();
+  ASSERT_THAT(first, IsOk());
+  EXPECT_EQ(f.CheckAnswer(*first), 0u);
+}
+
+TEST(SubmitToLogServerTest, BadUrlsAndUnreachableServersAreClearErrors) {
+  for (const char* url : {"ftp://127.0.0.1/", "127.0.0.1:8080", "",
+                          "http://127.0.0.1:1/?q", "http://127.0.0.1:1/#f"}) {
+    EXPECT_THAT(SubmitToLogServer(url, "{}").status(),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         ::testing::HasSubstr("is not http(s)://")))
+        << url;
+  }
+  // Nothing listens on port 1 of the loopback address.
+  EXPECT_THAT(SubmitToLogServer("http://127.0.0.1:1", "{}").status(),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       ::testing::HasSubstr("cannot reach the log at "
+                                            "http://127.0.0.1:1")));
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-// Serving a transparency log of signed releases over HTTP, and submitting
-// bundles to such a server.
+// Serving a transparency log of signed releases over HTTP (the client side
+// is modelseal/log_submit.h).
 //
 //   ReleaseBatcher batcher(*writer, {.window_ms = 5, .max_pending = 8192});
 //   absl::StatusOr<std::string> logged = batcher.Add(bundle_json);  // blocks
@@ -114,14 +114,6 @@ class LogServer {
   explicit LogServer(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
 };
-
-// POSTs a bundle to a log server (URL of the log, e.g. http://127.0.0.1:8080)
-// and returns the bundle with its log entry, after checking that the answer
-// still parses as a bundle. kInvalidArgument for a URL that is not http(s),
-// kUnavailable when the server cannot be reached or is busy (503),
-// kFailedPrecondition when it refuses the bundle.
-absl::StatusOr<std::string> SubmitToLogServer(const std::string& url,
-                                              const std::string& bundle_json);
 
 }  // namespace modelseal
 

@@ -1,21 +1,30 @@
-// `modelseal log serve`: flags -> LogServer (modelseal/log_server.h), until
+// modelseal-log-server, the program behind `modelseal log serve`
+// (cli/log_serve.h): flags -> LogServer (modelseal/log_server.h), until
 // SIGINT/SIGTERM.
 #include <pthread.h>
 
 #include <csignal>
+#include <exception>
 #include <iostream>
 #include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "cli/common.h"
+#include "cli/log_serve.h"
 #include "cli/log_support.h"
 #include "modelseal/env.h"
+#include "modelseal/log_server.h"
 
 namespace modelseal::cli {
 
-int ServeLog(const std::string& dir, const std::string& key_path,
-             const std::string& listen, LogServerOptions options) {
+int ServeLog(const LogServeFlags& flags) {
+  const std::string& listen = flags.listen;
+  const std::string& dir = flags.dir;
+  LogServerOptions options;
+  options.batcher.window_ms = flags.batch_ms;
+  options.batcher.max_pending = flags.max_pending;
+  options.threads = flags.threads;
   const std::size_t colon = listen.rfind(':');
   int port = -1;
   if (colon == std::string::npos ||
@@ -25,7 +34,7 @@ int ServeLog(const std::string& dir, const std::string& key_path,
   }
   options.host = listen.substr(0, colon);
   options.port = port;
-  auto writer = OpenLogWriter(dir, key_path);
+  auto writer = OpenLogWriter(dir, flags.key);
   if (!writer.ok()) return ReportError(writer.status());
 
   // SIGINT/SIGTERM are taken by one thread that stops the server; block them
@@ -59,3 +68,30 @@ int ServeLog(const std::string& dir, const std::string& key_path,
 }
 
 }  // namespace modelseal::cli
+
+int main(int argc, char** argv) {
+  using modelseal::cli::kExitIoOrInternal;
+  using modelseal::cli::kExitUsage;
+  modelseal::cli::LogServeFlags flags;
+  CLI::App app{absl::StrCat(
+      "modelseal-log-server (modelseal log serve): ",
+      modelseal::cli::kLogServeDescription,
+      "\nExit codes: 0 stopped by SIGINT/SIGTERM, 2 usage error, 3 malformed "
+      "log, 4 I/O or internal error.")};
+  app.name(modelseal::cli::kLogServerProgram);
+  modelseal::cli::AddLogServeOptions(app, &flags);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    if (error.get_exit_code() == 0) return app.exit(error);
+    std::cerr << modelseal::cli::kLogServerProgram << ": " << error.what()
+              << "\nRun 'modelseal log serve --help' for usage.\n";
+    return kExitUsage;
+  }
+  try {
+    return modelseal::cli::ServeLog(flags);
+  } catch (const std::exception& error) {
+    std::cerr << "modelseal: internal error: " << error.what() << "\n";
+    return kExitIoOrInternal;
+  }
+}

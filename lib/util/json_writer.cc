@@ -51,8 +51,13 @@ JsonWriter& JsonWriter::Key(absl::string_view name) {
 JsonWriter& JsonWriter::String(absl::string_view value) {
   BeforeValue();
   out_.push_back('"');
-  for (char c : value) {
+  std::size_t run = 0;  // start of the pending run of bytes copied as they are
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i];
     const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && c != '"' && c != '\\') continue;
+    out_.append(value.data() + run, i - run);
+    run = i + 1;
     if (c == '"' || c == '\\') {
       out_.push_back('\\');
       out_.push_back(c);
@@ -62,14 +67,14 @@ JsonWriter& JsonWriter::String(absl::string_view value) {
       out_ += "\\r";
     } else if (c == '\t') {
       out_ += "\\t";
-    } else if (byte < 0x20) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      absl::StrAppend(&out_, "\\u00", std::string(1, kHex[byte >> 4]),
-                      std::string(1, kHex[byte & 0xf]));
     } else {
-      out_.push_back(c);
+      static constexpr char kHex[] = "0123456789abcdef";
+      const char escape[] = {
+          '\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 0xf]};
+      out_.append(escape, sizeof(escape));
     }
   }
+  out_.append(value.data() + run, value.size() - run);
   out_.push_back('"');
   return *this;
 }

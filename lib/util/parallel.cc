@@ -1,7 +1,11 @@
 #include "util/parallel.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -10,19 +14,94 @@
 namespace modelseal::util {
 namespace {
 
-// Runs `worker` on `threads` threads, the calling thread among them; if a
-// thread cannot be started, the others do its share.
-void RunOnThreads(std::size_t threads, absl::FunctionRef<void()> worker) {
-  std::vector<std::thread> helpers;
-  for (std::size_t t = 1; t < threads; ++t) {
-    try {
-      helpers.emplace_back([worker] { worker(); });
-    } catch (const std::system_error&) {
-      break;
+// Threads are kept and reused: a log server makes a few parallel syncs per
+// batch, hundreds of batches a second, and starting threads for each was a
+// measurable share of its CPU. At most this many are kept.
+constexpr std::size_t kMaxPoolThreads = 64;
+
+// One call's worker, shared by the pool threads that pick it up.
+struct Job {
+  explicit Job(absl::FunctionRef<void()> worker_in) : worker(worker_in) {}
+  absl::FunctionRef<void()> worker;
+  std::size_t running = 0;  // copies being run by pool threads
+  std::condition_variable idle;
+};
+
+class Pool {
+ public:
+  // Never destroyed: its threads wait until the process exits. A child of
+  // fork() has none of the parent's threads (and maybe a lock held by one
+  // of them): it gets a pool of its own and leaves the old one alone.
+  static Pool& Get() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+      current_ = new Pool();
+      pthread_atfork(nullptr, nullptr, [] { current_ = new Pool(); });
+    });
+    return *current_;
+  }
+
+  // Runs `worker` on the calling thread and on up to `helpers` pool threads
+  // at once; returns when every copy that started has finished. Copies no
+  // thread has picked up by the time the caller's own copy returns are
+  // withdrawn, so a nested call never waits for a busy pool.
+  void Run(std::size_t helpers, absl::FunctionRef<void()> worker) {
+    Job job(worker);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (std::size_t i = 0; i < helpers; ++i) queue_.push_back(&job);
+      while (idle_threads_ < queue_.size() && threads_ < kMaxPoolThreads) {
+        try {
+          std::thread([this] { Serve(); }).detach();
+        } catch (const std::system_error&) {
+          break;  // the caller and the running threads do the work
+        }
+        ++threads_;
+        ++idle_threads_;
+      }
+    }
+    ready_.notify_all();
+    worker();
+    std::unique_lock<std::mutex> lock(mu_);
+    queue_.erase(std::remove(queue_.begin(), queue_.end(), &job), queue_.end());
+    job.idle.wait(lock, [&] { return job.running == 0; });
+  }
+
+ private:
+  void Serve() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      ready_.wait(lock, [this] { return !queue_.empty(); });
+      Job* job = queue_.front();
+      queue_.pop_front();
+      --idle_threads_;
+      ++job->running;
+      lock.unlock();
+      job->worker();
+      lock.lock();
+      ++idle_threads_;
+      if (--job->running == 0) job->idle.notify_all();
     }
   }
-  worker();
-  for (std::thread& helper : helpers) helper.join();
+
+  std::mutex mu_;
+  std::condition_variable ready_;
+  std::deque<Job*> queue_;
+  std::size_t threads_ = 0;
+  std::size_t idle_threads_ = 0;
+  static Pool* current_;
+};
+
+Pool* Pool::current_ = nullptr;
+
+// Runs `worker` on `threads` threads, the calling thread among them; if a
+// thread cannot be had, the others do its share.
+void RunOnThreads(std::size_t threads, absl::FunctionRef<void()> worker) {
+  if (threads <= 1) {
+    worker();
+    return;
+  }
+  Pool::Get().Run(threads - 1, worker);
 }
 
 }  // namespace

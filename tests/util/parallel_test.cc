@@ -1,6 +1,7 @@
 #include "util/parallel.h"
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <mutex>
 #include <set>
@@ -46,6 +47,43 @@ TEST(ForEachConcurrentlyTest, ReturnsTheFirstErrorAndStartsNothingAfterIt) {
                 return absl::OkStatus();
               }).ok());
   for (const auto& count : runs) EXPECT_EQ(count.load(), 1);
+}
+
+// Nested calls from inside tasks: every index of every level runs once, and
+// the call returns although the pool's threads are all busy with the outer
+// level (helpers no thread picked up are withdrawn).
+TEST(ForEachConcurrentlyTest, NestedCallsFinishEvenWhenThePoolIsBusy) {
+  constexpr std::size_t kOuter = 40;
+  constexpr std::size_t kInner = 50;
+  std::vector<std::atomic<int>> runs(kOuter * kInner);
+  const absl::Status status =
+      util::ForEachConcurrently(kOuter, kOuter, [&](std::size_t i) {
+        return util::ForEachConcurrently(kInner, 8, [&](std::size_t j) {
+          runs[i * kInner + j].fetch_add(1);
+          return absl::OkStatus();
+        });
+      });
+  EXPECT_TRUE(status.ok()) << status;
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    ASSERT_EQ(runs[k].load(), 1) << k;
+  }
+}
+
+// Threads are kept between calls: a thousand calls of four threads each do
+// not start thousands of threads. (A thread-local flag is fresh on each new
+// thread only; thread ids would not tell, the C library reuses them.)
+TEST(ForEachConcurrentlyTest, ReusesItsThreadsAcrossCalls) {
+  std::atomic<int> new_threads{0};
+  for (int call = 0; call < 1000; ++call) {
+    ASSERT_TRUE(util::ForEachConcurrently(4, 4, [&](std::size_t) {
+                  thread_local bool seen_before = false;
+                  if (!seen_before) new_threads.fetch_add(1);
+                  seen_before = true;
+                  std::this_thread::sleep_for(std::chrono::microseconds(50));
+                  return absl::OkStatus();
+                }).ok());
+  }
+  EXPECT_LE(new_threads.load(), 65);  // at most 64 kept, plus the caller
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// Load generator for `modelseal log serve`: N concurrent keep-alive clients
+// Load generator for `modelseal log serve`: N concurrent keep-alive clients,
+// all driven by one thread with epoll (the generator shares the machine),
 // POST bundles to /add for a fixed time; then every acknowledged entry is
 // proven in the log's final checkpoint (pinned key), and a sample of the
 // answers is verified offline as a verifier would (VerifyLogInclusion).
@@ -9,22 +10,22 @@
 // Prints one JSON line: adds/s, latency percentiles (ms), 503 answers
 // (retried after Retry-After), errors, and how many entries were proven.
 // Exit code 0 only if there was no error and every entry was proven.
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -67,12 +68,12 @@ struct ClientResult {
   std::vector<std::string> errors;
 };
 
-// A minimal HTTP/1.1 keep-alive client: one request at a time, answers
-// framed by Content-Length (what the server sends).
-class Connection {
- public:
+// One keep-alive HTTP/1.1 connection driven by the event loop in main():
+// one request at a time, answers framed by Content-Length (what the server
+// sends).
+struct Connection {
   ~Connection() {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd >= 0) ::close(fd);
   }
   bool Connect(const std::string& host, const std::string& port) {
     addrinfo hints{};
@@ -82,39 +83,53 @@ class Connection {
     if (::getaddrinfo(host.c_str(), port.c_str(), &hints, &found) != 0)
       return false;
     for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
-      fd_ = ::socket(a->ai_family, a->ai_socktype, a->ai_protocol);
-      if (fd_ < 0) continue;
-      if (::connect(fd_, a->ai_addr, a->ai_addrlen) == 0) break;
-      ::close(fd_);
-      fd_ = -1;
+      fd = ::socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+      if (fd < 0) continue;
+      if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0) break;
+      ::close(fd);
+      fd = -1;
     }
     ::freeaddrinfo(found);
-    if (fd_ < 0) return false;
+    if (fd < 0) return false;
     int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    return true;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    return ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK) == 0;
   }
-  // Sends `request`; fills status, Retry-After seconds and body.
-  bool RoundTrip(const std::string& request, int* status, int* retry_after,
-                 std::string* body) {
-    for (std::size_t sent = 0; sent < request.size();) {
-      const ssize_t n = ::send(fd_, request.data() + sent,
-                               request.size() - sent, MSG_NOSIGNAL);
+  // Sends what is left of the request; false on a broken connection.
+  bool SendMore() {
+    while (sent < request->size()) {
+      const ssize_t n = ::send(fd, request->data() + sent,
+                               request->size() - sent, MSG_NOSIGNAL);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
       if (n <= 0) return false;
       sent += static_cast<std::size_t>(n);
     }
-    std::size_t header_end;
-    while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
-      if (!Fill()) return false;
+    return true;
+  }
+  // Reads what has arrived; false on a closed or broken connection.
+  bool ReadMore() {
+    char chunk[65536];
+    while (true) {
+      const ssize_t n = ::recv(fd, chunk, sizeof(chunk), 0);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+      if (n <= 0) return false;
+      buffer.append(chunk, static_cast<std::size_t>(n));
+      if (static_cast<std::size_t>(n) < sizeof(chunk)) return true;
     }
-    const absl::string_view head(buffer_.data(), header_end);
+  }
+  // 1: a whole answer was taken from the buffer; 0: more is needed;
+  // -1: malformed.
+  int TakeAnswer(int* status, int* retry_after, std::string* body) {
+    const std::size_t header_end = buffer.find("\r\n\r\n");
+    if (header_end == std::string::npos) return 0;
+    const absl::string_view head(buffer.data(), header_end);
     if (head.size() < 12 || !absl::SimpleAtoi(head.substr(9, 3), status))
-      return false;
+      return -1;
     std::size_t length = 0;
     *retry_after = 1;
+    std::string lower(head);
+    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
     for (const std::string line : {"content-length:", "retry-after:"}) {
-      std::string lower(head);
-      std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
       const std::size_t at = lower.find(line);
       if (at == std::string::npos) continue;
       const std::size_t end = lower.find("\r\n", at);
@@ -123,30 +138,27 @@ class Connection {
                                                      : end - at - line.size());
       while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
       if (line == "content-length:") {
-        if (!absl::SimpleAtoi(value, &length)) return false;
+        if (!absl::SimpleAtoi(value, &length)) return -1;
       } else {
         (void)absl::SimpleAtoi(value, retry_after);
       }
     }
     const std::size_t total = header_end + 4 + length;
-    while (buffer_.size() < total) {
-      if (!Fill()) return false;
-    }
-    body->assign(buffer_, header_end + 4, length);
-    buffer_.erase(0, total);
-    return true;
+    if (buffer.size() < total) return 0;
+    body->assign(buffer, header_end + 4, length);
+    buffer.erase(0, total);
+    return 1;
   }
 
- private:
-  bool Fill() {
-    char chunk[65536];
-    const ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
-    if (n <= 0) return false;
-    buffer_.append(chunk, static_cast<std::size_t>(n));
-    return true;
-  }
-  int fd_ = -1;
-  std::string buffer_;
+  int fd = -1;
+  std::string buffer;
+  const std::string* request = nullptr;  // in flight
+  std::size_t sent = 0;
+  Clock::time_point started;
+  Clock::time_point retry_at;  // after a 503
+  std::uint64_t count = 0;
+  bool waiting_to_retry = false;
+  bool done = false;
 };
 
 // The logged entry and index in an answer, found without a full parse (the
@@ -251,58 +263,130 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  std::vector<ClientResult> results(options.clients);
-  std::atomic<bool> go{false};
+  // One thread drives every connection with epoll, so that the load
+  // generator, which shares the machine with the server, takes as little of
+  // its CPU as it can (a thread per client cost a context switch per add).
+  ClientResult result;
   const auto duration = std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double>(options.seconds));
-  Clock::time_point start;
-  std::vector<std::thread> threads;
-  for (int c = 0; c < options.clients; ++c) {
-    threads.emplace_back([&, c] {
-      ClientResult& result = results[c];
+  const int epoll = ::epoll_create1(EPOLL_CLOEXEC);
+  if (epoll < 0) {
+    std::cerr << "epoll_create1 failed\n";
+    return 1;
+  }
+  const Clock::time_point start = Clock::now();
+  std::size_t active = connections.size();
+  auto send_next = [&](std::size_t c) {
+    Connection& connection = connections[c];
+    if (Clock::now() - start >= duration) {
+      connection.done = true;
+      --active;
+      return;
+    }
+    connection.request = &requests[(c + connection.count++) % requests.size()];
+    connection.sent = 0;
+    connection.started = Clock::now();
+    if (!connection.SendMore()) {
+      result.errors.push_back("connection failed");
+      connection.done = true;
+      --active;
+    }
+  };
+  for (std::size_t c = 0; c < connections.size(); ++c) {
+    epoll_event event{};
+    event.events = EPOLLIN | EPOLLOUT | EPOLLET;
+    event.data.u64 = c;
+    if (::epoll_ctl(epoll, EPOLL_CTL_ADD, connections[c].fd, &event) != 0) {
+      std::cerr << "epoll_ctl failed\n";
+      return 1;
+    }
+    send_next(c);
+  }
+  std::vector<epoll_event> events(connections.size());
+  std::string body;
+  while (active > 0) {
+    // Wake for the earliest retry after a 503, if any.
+    int timeout_ms = 1000;
+    for (const Connection& connection : connections) {
+      if (!connection.done && connection.waiting_to_retry) {
+        const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+            connection.retry_at - Clock::now());
+        timeout_ms =
+            std::clamp<int>(static_cast<int>(wait.count()), 0, timeout_ms);
+      }
+    }
+    const int ready = ::epoll_wait(epoll, events.data(),
+                                   static_cast<int>(events.size()), timeout_ms);
+    if (ready < 0 && errno != EINTR) {
+      result.errors.push_back("epoll_wait failed");
+      break;
+    }
+    for (int e = 0; e < ready; ++e) {
+      const std::size_t c = events[e].data.u64;
       Connection& connection = connections[c];
-      while (!go.load()) std::this_thread::yield();
-      std::string body;
-      for (std::uint64_t n = 0;; ++n) {
-        const Clock::time_point sent = Clock::now();
-        if (sent - start >= duration) break;
-        int status = 0;
-        int retry_after = 1;
-        const std::string& request = requests[(c + n) % requests.size()];
-        if (!connection.RoundTrip(request, &status, &retry_after, &body)) {
-          result.errors.push_back("connection failed");
-          return;
-        }
-        const double ms =
-            std::chrono::duration<double, std::milli>(Clock::now() - sent)
-                .count();
-        if (status == 503) {
-          result.busy += 1;
-          std::this_thread::sleep_for(std::chrono::seconds(retry_after));
-          continue;
-        }
-        if (status != 200) {
-          result.errors.push_back(absl::StrCat("HTTP ", status, ": ", body));
-          continue;
-        }
+      if (connection.done || connection.waiting_to_retry) continue;
+      if ((events[e].events & EPOLLOUT) && !connection.SendMore()) {
+        result.errors.push_back("connection failed");
+        connection.done = true;
+        --active;
+        continue;
+      }
+      if (!(events[e].events & (EPOLLIN | EPOLLHUP | EPOLLERR))) continue;
+      if (!connection.ReadMore()) {
+        result.errors.push_back("connection closed");
+        connection.done = true;
+        --active;
+        continue;
+      }
+      int status = 0;
+      int retry_after = 1;
+      const int taken = connection.TakeAnswer(&status, &retry_after, &body);
+      if (taken == 0) continue;
+      if (taken < 0) {
+        result.errors.push_back("a malformed answer");
+        connection.done = true;
+        --active;
+        continue;
+      }
+      const double ms = std::chrono::duration<double, std::milli>(
+                            Clock::now() - connection.started)
+                            .count();
+      if (status == 503) {
+        result.busy += 1;
+        connection.waiting_to_retry = true;
+        connection.retry_at = Clock::now() + std::chrono::seconds(retry_after);
+        continue;
+      }
+      if (status != 200) {
+        result.errors.push_back(absl::StrCat("HTTP ", status, ": ", body));
+      } else {
         result.latencies_ms.push_back(ms);
         Ack ack;
         if (!ExtractAck(body, &ack)) {
           result.errors.push_back("an answer without a log entry");
-          continue;
-        }
-        result.acks.push_back(std::move(ack));
-        if (result.acks.size() % options.sample_every == 1) {
-          result.samples.push_back(body);
+        } else {
+          result.acks.push_back(std::move(ack));
+          if (result.acks.size() % options.sample_every == 1) {
+            result.samples.push_back(body);
+          }
         }
       }
-    });
+      send_next(c);
+    }
+    for (std::size_t c = 0; c < connections.size(); ++c) {
+      Connection& connection = connections[c];
+      if (!connection.done && connection.waiting_to_retry &&
+          Clock::now() >= connection.retry_at) {
+        connection.waiting_to_retry = false;
+        send_next(c);
+      }
+    }
   }
-  start = Clock::now();
-  go = true;
-  for (std::thread& thread : threads) thread.join();
+  ::close(epoll);
   const double elapsed =
       std::chrono::duration<double>(Clock::now() - start).count();
+  std::vector<ClientResult> results;
+  results.push_back(std::move(result));
 
   std::vector<double> latencies;
   std::vector<Ack> acks;

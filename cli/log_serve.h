@@ -25,7 +25,7 @@ struct LogServeFlags {
   std::string listen = "127.0.0.1:8080";
   unsigned batch_ms = 5;
   std::size_t max_pending = 8192;
-  std::size_t threads = 256;
+  std::size_t threads = 0;
 };
 
 // What `log serve` does, for --help of both programs.

@@ -24,8 +24,8 @@ void AddLogServeOptions(CLI::App& command, LogServeFlags* flags) {
   command
       .add_option("--batch-ms", flags->batch_ms,
                   "Longest wait for concurrent adds to join a batch "
-                  "(default 5); a batch closes sooner once as many adds "
-                  "wait as the previous batch held")
+                  "(default 5); a batch closes sooner once half as many "
+                  "adds wait as the previous batch held")
       ->check(CLI::Range(0u, 1000u));
   command
       .add_option("--max-pending", flags->max_pending,
@@ -34,9 +34,10 @@ void AddLogServeOptions(CLI::App& command, LogServeFlags* flags) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
   command
       .add_option("--threads", flags->threads,
-                  "HTTP worker threads; each open keep-alive connection "
-                  "holds one (default 256)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{4096}));
+                  "Threads polling the connections (default 0: one per "
+                  "core, at most 4); an add waiting for its batch holds "
+                  "none, so a few serve thousands of clients")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{64}));
 }
 
 std::vector<std::string> LogServeArguments(const LogServeFlags& flags) {

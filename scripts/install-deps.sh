@@ -11,7 +11,7 @@ packages=(
   libssl-dev openssl libsodium-dev libprotobuf-dev protobuf-compiler libsimdjson-dev
   libabsl-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   b3sum coreutils python3 python3-jsonschema python3-yaml
-  clang libclang-rt-14-dev libcpp-httplib-dev
+  clang libclang-rt-14-dev libmicrohttpd-dev
   libcurl4-openssl-dev nginx
   libyaml-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
   zlib1g-dev liblzma-dev libbz2-dev libzstd-dev python3-numpy zip

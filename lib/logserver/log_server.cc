@@ -1,17 +1,27 @@
-// The log server over cpp-httplib (the Debian build, whose listen backlog is
-// fixed at 5 and whose default pool has 8 threads that each keep one
-// connection for its whole keep-alive life).
+// The log server over GNU libmicrohttpd, event driven: a few threads
+// (--threads) poll every connection with epoll; an addition's connection is
+// suspended while its batch is written and resumed by the batcher's
+// callback, so a waiting client holds no thread and answering it costs no
+// context switch per request. (cpp-httplib, used before, gives each
+// keep-alive connection a thread that blocks on the batch: at thousands of
+// adds per second the server spent most of its time switching threads.)
 //
 // Work is spread so that the one writer thread does only what must be
-// serial: request threads parse and check bundles and, after the batch,
-// encode the answers; the batcher thread builds the entries with the batch's
-// time, appends them (one round of fsyncs and one checkpoint) and computes
-// the inclusion proofs from the writer's tiles.
+// serial, plus encoding the answers of its batch: the HTTP threads parse and
+// check bundles; the batcher thread builds the entries with the batch's
+// time, appends them (one round of fsyncs and one checkpoint), computes the
+// inclusion proofs from the writer's tiles and writes each answer.
 #include "modelseal/log_server.h"
 
+#include <microhttpd.h>
+#include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <atomic>
@@ -30,19 +40,24 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "httplib.h"
 #include "modelseal/limits.h"
 #include "modelseal/oms_bundle.h"
 #include "modelseal/release_log.h"
 #include "modelseal/status.h"
+#include "util/parallel.h"
 
 namespace modelseal {
 namespace {
 
-// Keep-alive connections are kept for this many requests (cpp-httplib's
-// default of 5 would make a busy client reconnect every fifth add).
-constexpr std::size_t kKeepAliveRequests = 1'000'000;
 constexpr int kListenBacklog = 1024;
+// --threads 0: one polling thread per core, at most this many.
+constexpr unsigned kMaxDefaultThreads = 4;
+// Fewer answers of a batch than this are encoded on the batcher's thread.
+constexpr std::size_t kAnswersPerThreadAtLeast = 8;
+// Connections served at once (each costs a descriptor and a little memory,
+// no thread), and how long an idle one is kept.
+constexpr std::size_t kMaxConnections = 8192;
+constexpr int kIdleSeconds = 30;
 constexpr absl::string_view kRetryAfterSeconds = "1";
 
 int HttpStatusFor(const absl::Status& status) {
@@ -97,49 +112,24 @@ bool TileIsPublished(absl::string_view path, std::uint64_t size) {
   return index * tlog::kTileWidth + width <= (size >> shift);
 }
 
-// cpp-httplib listens with a backlog of 5: when many clients connect at once
-// the kernel drops the surplus SYNs and those clients retry a second later.
-// Listening again on the bound socket raises the backlog (Linux keeps the
-// socket and only updates the limit).
-void RaiseListenBacklog(int port) {
-  const long max_fd = std::min<long>(::sysconf(_SC_OPEN_MAX), 65536);
-  for (int fd = 0; fd < max_fd; ++fd) {
-    int listening = 0;
-    socklen_t length = sizeof(listening);
-    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0 ||
-        listening == 0) {
-      continue;
-    }
-    sockaddr_storage address{};
-    socklen_t address_length = sizeof(address);
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address),
-                      &address_length) != 0) {
-      continue;
-    }
-    int bound = -1;
-    if (address.ss_family == AF_INET) {
-      bound = ntohs(reinterpret_cast<sockaddr_in*>(&address)->sin_port);
-    } else if (address.ss_family == AF_INET6) {
-      bound = ntohs(reinterpret_cast<sockaddr_in6*>(&address)->sin6_port);
-    }
-    if (bound == port) (void)::listen(fd, kListenBacklog);
-  }
-}
-
 }  // namespace
 
 // --- ReleaseBatcher ---------------------------------------------------------
 
 struct ReleaseBatcher::State {
   struct Pending {
-    const PreparedRelease* release = nullptr;  // owned by the waiting thread
+    PreparedRelease release;
     std::string entry;
     LogPosition position;
     absl::Status status;
     bool done = false;
-    // Its own, so that finishing a batch wakes only the batch's threads
-    // (one shared variable woke every waiting thread, most to sleep again).
+    // Add(): its own, so that finishing a batch wakes only the batch's
+    // threads (one shared variable woke every waiting thread, most to sleep
+    // again).
     std::condition_variable finished;
+    // AddAsync(): called once the batch is over; the batcher owns the
+    // Pending then.
+    AddCallback callback;
   };
 
   State(tlog::LogWriter& writer_in, BatcherOptions options_in)
@@ -150,7 +140,7 @@ struct ReleaseBatcher::State {
     while (true) {
       wake.wait(lock, [this] { return stop || !queue.empty(); });
       if (queue.empty()) return;
-      const std::size_t enough = std::max<std::size_t>(2, previous_batch);
+      const std::size_t enough = std::max<std::size_t>(2, previous_batch / 2);
       wake_at = enough;
       wake.wait_until(lock,
                       std::chrono::steady_clock::now() +
@@ -164,6 +154,32 @@ struct ReleaseBatcher::State {
       queue.erase(queue.begin(), queue.begin() + take);
       lock.unlock();
       RunBatch(batch);
+      // Asynchronous additions are answered here, without the lock: their
+      // callbacks may take other locks (an HTTP server's). Their answers are
+      // encoded on every core first: the whole batch waits for the last.
+      std::vector<Pending*> waiting;
+      std::vector<std::unique_ptr<Pending>> answered;
+      for (Pending* pending : batch) {
+        if (pending->callback) {
+          answered.emplace_back(pending);
+        } else {
+          waiting.push_back(pending);
+        }
+      }
+      std::vector<absl::StatusOr<std::string>> answers(
+          answered.size(), absl::UnknownError("not encoded"));
+      util::ForEachInParallel(
+          answered.size(), kAnswersPerThreadAtLeast, [&](std::size_t i) {
+            Pending& pending = *answered[i];
+            answers[i] = pending.status.ok()
+                             ? AttachLogEntry(std::move(pending.release.bundle),
+                                              pending.entry, pending.position)
+                             : absl::StatusOr<std::string>(pending.status);
+          });
+      for (std::size_t i = 0; i < answered.size(); ++i) {
+        answered[i]->callback(std::move(answers[i]));
+      }
+      answered.clear();
       lock.lock();
       previous_batch = batch.size();
       stats.batches += 1;
@@ -171,11 +187,29 @@ struct ReleaseBatcher::State {
       stats.largest_batch = std::max(stats.largest_batch, batch.size());
       // Notified with the lock held: a waiter cannot see `done`, return and
       // destroy its Pending before the notification is made.
-      for (Pending* pending : batch) {
+      for (Pending* pending : waiting) {
         pending->done = true;
         pending->finished.notify_one();
       }
     }
+  }
+
+  // Queues `pending` unless the batcher is closed or its queue is full.
+  // Called with `mu` held.
+  absl::Status Enqueue(Pending* pending) {
+    if (stop) {
+      stats.refused += 1;
+      return absl::UnavailableError("the log is shutting down; retry later");
+    }
+    if (queue.size() >= options.max_pending) {
+      stats.refused += 1;
+      return absl::UnavailableError(
+          absl::StrCat("the log already has ", queue.size(),
+                       " additions waiting; retry later"));
+    }
+    queue.push_back(pending);
+    if (queue.size() >= wake_at) wake.notify_one();
+    return absl::OkStatus();
   }
 
   // Runs on the batcher thread only, without the lock.
@@ -185,7 +219,7 @@ struct ReleaseBatcher::State {
       std::vector<std::string> entries;
       entries.reserve(batch.size());
       for (Pending* pending : batch) {
-        pending->entry = ReleaseEntryAt(*pending->release, now);
+        pending->entry = ReleaseEntryAt(pending->release, now);
         entries.push_back(pending->entry);
       }
       absl::StatusOr<std::vector<std::uint64_t>> indices =
@@ -240,6 +274,7 @@ struct ReleaseBatcher::State {
   // ahead of it while a batch is written).
   std::atomic<std::uint64_t> published;
   std::thread thread;
+  std::mutex join_mu;  // Close() may be called from two threads
 };
 
 ReleaseBatcher::ReleaseBatcher(tlog::LogWriter& writer, BatcherOptions options)
@@ -247,35 +282,45 @@ ReleaseBatcher::ReleaseBatcher(tlog::LogWriter& writer, BatcherOptions options)
   state_->thread = std::thread([state = state_.get()] { state->Loop(); });
 }
 
-ReleaseBatcher::~ReleaseBatcher() {
+ReleaseBatcher::~ReleaseBatcher() { Close(); }
+
+void ReleaseBatcher::Close() {
   {
     std::lock_guard<std::mutex> lock(state_->mu);
     state_->stop = true;
   }
   state_->wake.notify_all();
-  state_->thread.join();
+  std::lock_guard<std::mutex> joining(state_->join_mu);
+  if (state_->thread.joinable()) state_->thread.join();
 }
 
 absl::StatusOr<std::string> ReleaseBatcher::Add(absl::string_view bundle_json) {
   MODELSEAL_ASSIGN_OR_RETURN(PreparedRelease release,
                              PrepareRelease(bundle_json));
   State::Pending pending;
-  pending.release = &release;
+  pending.release = std::move(release);
   {
     std::unique_lock<std::mutex> lock(state_->mu);
-    if (state_->queue.size() >= state_->options.max_pending) {
-      state_->stats.refused += 1;
-      return absl::UnavailableError(
-          absl::StrCat("the log already has ", state_->queue.size(),
-                       " additions waiting; retry later"));
-    }
-    state_->queue.push_back(&pending);
-    if (state_->queue.size() >= state_->wake_at) state_->wake.notify_one();
+    MODELSEAL_RETURN_IF_ERROR(state_->Enqueue(&pending));
     pending.finished.wait(lock, [&] { return pending.done; });
   }
   MODELSEAL_RETURN_IF_ERROR(pending.status);
-  return AttachLogEntry(std::move(release.bundle), pending.entry,
+  return AttachLogEntry(std::move(pending.release.bundle), pending.entry,
                         pending.position);
+}
+
+absl::Status ReleaseBatcher::AddAsync(absl::string_view bundle_json,
+                                      AddCallback done) {
+  if (!done) return absl::InvalidArgumentError("AddAsync needs a callback");
+  MODELSEAL_ASSIGN_OR_RETURN(PreparedRelease release,
+                             PrepareRelease(bundle_json));
+  auto pending = std::make_unique<State::Pending>();
+  pending->release = std::move(release);
+  pending->callback = std::move(done);
+  std::lock_guard<std::mutex> lock(state_->mu);
+  MODELSEAL_RETURN_IF_ERROR(state_->Enqueue(pending.get()));
+  pending.release();  // the batcher's now; freed after its callback
+  return absl::OkStatus();
 }
 
 std::uint64_t ReleaseBatcher::published_size() const {
@@ -291,16 +336,230 @@ ReleaseBatcher::Stats ReleaseBatcher::stats() const {
 
 // --- LogServer --------------------------------------------------------------
 
+namespace {
+
+// Only the tlog-tiles paths are served; nothing else in DIR (the lock file,
+// temporary files) is reachable.
+bool IsTilePath(const std::string& path) {
+  static const std::regex kTilePath(
+      R"(/tile/(entries|[0-9]|[1-5][0-9]|6[0-3])(/x[0-9]{3})*/[0-9]{3}(\.p/([1-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5]))?)");
+  return std::regex_match(path, kTilePath);
+}
+
+// A listening TCP socket on host:port (port 0: any free port), with the
+// port it got.
+absl::StatusOr<std::pair<int, int>> Listen(const std::string& host_in,
+                                           int port) {
+  std::string host = host_in;
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  const std::string service = absl::StrCat(port);
+  const int resolved = ::getaddrinfo(host.empty() ? nullptr : host.c_str(),
+                                     service.c_str(), &hints, &found);
+  if (resolved != 0) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", host_in, ":", port, ": ", gai_strerror(resolved)));
+  }
+  std::unique_ptr<addrinfo, void (*)(addrinfo*)> addresses(found,
+                                                           ::freeaddrinfo);
+  int error = 0;
+  for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    const int fd =
+        ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) {
+      error = errno;
+      continue;
+    }
+    const int one = 1;
+    (void)::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    // Accepted connections inherit it: without TCP_NODELAY a keep-alive
+    // client's next request waits for the delayed ACK of the previous
+    // answer (about 40 ms on Linux).
+    (void)::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (::bind(fd, a->ai_addr, a->ai_addrlen) != 0 ||
+        ::listen(fd, kListenBacklog) != 0) {
+      error = errno;
+      ::close(fd);
+      continue;
+    }
+    sockaddr_storage bound{};
+    socklen_t length = sizeof(bound);
+    int bound_port = port;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length) == 0) {
+      if (bound.ss_family == AF_INET) {
+        bound_port = ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+      } else if (bound.ss_family == AF_INET6) {
+        bound_port = ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
+      }
+    }
+    return std::make_pair(fd, bound_port);
+  }
+  return absl::UnavailableError(absl::StrCat("cannot listen on ", host_in, ":",
+                                             port, ": ", std::strerror(error)));
+}
+
+// One HTTP request, from its first callback to its completion.
+struct Request {
+  std::string body;
+  bool too_large = false;
+  bool submitted = false;
+  // Written by the batcher's callback before it resumes the connection;
+  // read by the HTTP thread after the resume.
+  std::atomic<bool> answered{false};
+  absl::StatusOr<std::string> answer{absl::UnknownError("no answer")};
+};
+
+MHD_Result Respond(MHD_Connection* connection, unsigned status,
+                   absl::string_view body, const char* content_type,
+                   const char* cache_control = nullptr,
+                   bool retry_after = false) {
+  MHD_Response* response = MHD_create_response_from_buffer(
+      body.size(), const_cast<char*>(body.data()), MHD_RESPMEM_MUST_COPY);
+  if (response == nullptr) return MHD_NO;
+  MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+  if (cache_control != nullptr) {
+    MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL,
+                            cache_control);
+  }
+  if (retry_after) {
+    const std::string seconds(kRetryAfterSeconds);
+    MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER,
+                            seconds.c_str());
+  }
+  const MHD_Result queued = MHD_queue_response(connection, status, response);
+  MHD_destroy_response(response);
+  return queued;
+}
+
+MHD_Result RespondWithStatus(MHD_Connection* connection,
+                             const absl::Status& status) {
+  const int code = HttpStatusFor(status);
+  return Respond(connection, static_cast<unsigned>(code),
+                 absl::StrCat(status.message(), "\n"), "text/plain",
+                 /*cache_control=*/nullptr, /*retry_after=*/code == 503);
+}
+
+}  // namespace
+
 struct LogServer::State {
   State(Env& env_in, std::string dir_in, tlog::LogWriter& writer,
-        const LogServerOptions& options)
-      : env(env_in), dir(std::move(dir_in)), batcher(writer, options.batcher) {}
+        const LogServerOptions& options_in)
+      : env(env_in),
+        dir(std::move(dir_in)),
+        options(options_in),
+        batcher(writer, options_in.batcher) {}
+
+  ~State() {
+    if (daemon != nullptr) MHD_stop_daemon(daemon);
+    if (listen_fd >= 0) ::close(listen_fd);
+  }
+
+  MHD_Result Handle(MHD_Connection* connection, const std::string& url,
+                    absl::string_view method, const char* upload_data,
+                    std::size_t* upload_data_size, Request* request) {
+    if (method == "GET" || method == "HEAD") {
+      if (url == "/checkpoint") {
+        auto note = env.ReadFileToString(JoinPath(dir, "checkpoint"),
+                                         limits::kMaxSmallFileBytes);
+        if (!note.ok()) return Respond(connection, 500, "", "text/plain");
+        return Respond(connection, 200, *note, "text/plain; charset=utf-8",
+                       "no-cache");
+      }
+      if (absl::StartsWith(url, "/tile/") && IsTilePath(url) &&
+          TileIsPublished(url, batcher.published_size())) {
+        auto tile = env.ReadFileToString(JoinPath(dir, url.substr(1)),
+                                         std::size_t{32} << 20);
+        if (!tile.ok()) {
+          return Respond(connection,
+                         absl::IsNotFound(tile.status()) ? 404 : 500, "",
+                         "text/plain");
+        }
+        return Respond(connection, 200, *tile, "application/octet-stream",
+                       url.find(".p/") == std::string::npos
+                           ? "public, max-age=31536000, immutable"
+                           : nullptr);
+      }
+      return Respond(connection, 404, "not found\n", "text/plain");
+    }
+    if (method != "POST" || url != "/add") {
+      return Respond(connection, 404, "not found\n", "text/plain");
+    }
+    if (*upload_data_size > 0) {
+      // The body arrives in pieces; past the limit it is dropped and the
+      // request is answered 413 once it is all read.
+      if (request->too_large ||
+          request->body.size() + *upload_data_size > limits::kMaxBundleBytes) {
+        request->too_large = true;
+        request->body.clear();
+      } else {
+        request->body.append(upload_data, *upload_data_size);
+      }
+      *upload_data_size = 0;
+      return MHD_YES;
+    }
+    if (request->too_large) {
+      return Respond(connection, 413, "the bundle is too large\n",
+                     "text/plain");
+    }
+    if (!request->submitted) {
+      request->submitted = true;
+      const absl::Status queued = batcher.AddAsync(
+          request->body,
+          [connection, request](absl::StatusOr<std::string> answer) {
+            request->answer = std::move(answer);
+            request->answered.store(true, std::memory_order_release);
+            MHD_resume_connection(connection);
+          });
+      if (!queued.ok()) return RespondWithStatus(connection, queued);
+      request->body = std::string();
+      MHD_suspend_connection(connection);
+      return MHD_YES;
+    }
+    if (!request->answered.load(std::memory_order_acquire)) {
+      return MHD_NO;  // resumed without an answer: cannot happen; drop it
+    }
+    if (!request->answer.ok()) {
+      return RespondWithStatus(connection, request->answer.status());
+    }
+    return Respond(connection, 200, *request->answer, "application/json");
+  }
+
+  static MHD_Result OnRequest(void* cls, MHD_Connection* connection,
+                              const char* url, const char* method,
+                              const char* /*version*/, const char* upload_data,
+                              std::size_t* upload_data_size, void** context) {
+    State* state = static_cast<State*>(cls);
+    if (*context == nullptr) {
+      // The first call sees only the headers.
+      *context = new Request();
+      return MHD_YES;
+    }
+    return state->Handle(connection, url, method, upload_data, upload_data_size,
+                         static_cast<Request*>(*context));
+  }
+
+  static void OnCompleted(void* /*cls*/, MHD_Connection* /*connection*/,
+                          void** context, MHD_RequestTerminationCode /*why*/) {
+    delete static_cast<Request*>(*context);
+    *context = nullptr;
+  }
 
   Env& env;
   const std::string dir;
+  const LogServerOptions options;
   ReleaseBatcher batcher;
-  httplib::Server server;
+  int listen_fd = -1;
   int port = -1;
+  MHD_Daemon* daemon = nullptr;
+  std::mutex mu;
+  std::condition_variable stopped_cv;
+  bool stopped = false;
 };
 
 LogServer::LogServer(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -309,96 +568,62 @@ LogServer::~LogServer() = default;
 absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Create(
     Env& env, const std::string& dir, tlog::LogWriter& writer,
     const LogServerOptions& options) {
-  if (options.threads == 0 || options.batcher.max_pending == 0) {
+  if (options.threads > 1024 || options.batcher.max_pending == 0) {
     return absl::InvalidArgumentError(
-        "the log server needs at least one thread and one queue place");
+        "the log server takes at most 1024 threads and needs one queue place");
   }
   auto state = std::make_unique<State>(env, dir, writer, options);
-  State* s = state.get();
-  httplib::Server& server = s->server;
-  const std::size_t threads = options.threads;
-  server.new_task_queue = [threads] {
-    return new httplib::ThreadPool(threads);
-  };
-  // Without TCP_NODELAY a keep-alive client's next request waits for the
-  // delayed ACK of the previous answer (about 40 ms on Linux).
-  server.set_tcp_nodelay(true);
-  server.set_keep_alive_max_count(kKeepAliveRequests);
-  server.set_payload_max_length(limits::kMaxBundleBytes);
-  server.set_read_timeout(30);
-  server.set_write_timeout(30);
-
-  // Only the tlog-tiles paths are served; nothing else in DIR (the lock file,
-  // temporary files) is reachable.
-  static const std::regex kTilePath(
-      R"(/tile/(entries|[0-9]|[1-5][0-9]|6[0-3])(/x[0-9]{3})*/[0-9]{3}(\.p/([1-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5]))?)");
-  server.Get("/checkpoint",
-             [s](const httplib::Request&, httplib::Response& response) {
-               auto note = s->env.ReadFileToString(
-                   JoinPath(s->dir, "checkpoint"), limits::kMaxSmallFileBytes);
-               if (!note.ok()) {
-                 response.status = 500;
-                 return;
-               }
-               response.set_header("Cache-Control", "no-cache");
-               response.set_content(*note, "text/plain; charset=utf-8");
-             });
-  server.Get(R"(/tile/.*)", [s](const httplib::Request& request,
-                                httplib::Response& response) {
-    if (!std::regex_match(request.path, kTilePath) ||
-        !TileIsPublished(request.path, s->batcher.published_size())) {
-      response.status = 404;
-      return;
-    }
-    auto tile = s->env.ReadFileToString(
-        JoinPath(s->dir, request.path.substr(1)), std::size_t{32} << 20);
-    if (!tile.ok()) {
-      response.status = absl::IsNotFound(tile.status()) ? 404 : 500;
-      return;
-    }
-    if (request.path.find(".p/") == std::string::npos) {
-      response.set_header("Cache-Control",
-                          "public, max-age=31536000, immutable");
-    }
-    response.set_content(*tile, "application/octet-stream");
-  });
-  server.Post("/add", [s](const httplib::Request& request,
-                          httplib::Response& response) {
-    absl::StatusOr<std::string> logged = s->batcher.Add(request.body);
-    if (!logged.ok()) {
-      response.status = HttpStatusFor(logged.status());
-      if (response.status == 503) {
-        response.set_header("Retry-After", std::string(kRetryAfterSeconds));
-      }
-      response.set_content(std::string(logged.status().message()) + "\n",
-                           "text/plain");
-      return;
-    }
-    response.set_content(*logged, "application/json");
-  });
-
-  s->port = options.port == 0 ? server.bind_to_any_port(options.host)
-                              : (server.bind_to_port(options.host, options.port)
-                                     ? options.port
-                                     : -1);
-  if (s->port < 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", options.host, ":", options.port));
-  }
-  RaiseListenBacklog(s->port);
+  MODELSEAL_ASSIGN_OR_RETURN(auto listening,
+                             Listen(options.host, options.port));
+  state->listen_fd = listening.first;
+  state->port = listening.second;
   return std::unique_ptr<LogServer>(new LogServer(std::move(state)));
 }
 
 int LogServer::port() const { return state_->port; }
 
 absl::Status LogServer::Run() {
-  if (!state_->server.listen_after_bind()) {
-    return absl::InternalError("the log server stopped unexpectedly");
+  State& s = *state_;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    if (s.stopped) return absl::OkStatus();
   }
+  const unsigned flags =
+      MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME;
+  const unsigned pool = s.options.threads != 0
+                            ? static_cast<unsigned>(s.options.threads)
+                            : std::clamp(std::thread::hardware_concurrency(),
+                                         1u, kMaxDefaultThreads);
+  s.daemon = MHD_start_daemon(
+      flags, 0, nullptr, nullptr, &State::OnRequest, &s,
+      MHD_OPTION_LISTEN_SOCKET, s.listen_fd, MHD_OPTION_NOTIFY_COMPLETED,
+      &State::OnCompleted, nullptr, MHD_OPTION_THREAD_POOL_SIZE, pool,
+      MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(kMaxConnections),
+      MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(kIdleSeconds),
+      MHD_OPTION_END);
+  if (s.daemon == nullptr) {
+    return absl::InternalError("the HTTP server did not start");
+  }
+  s.listen_fd = -1;  // the daemon's now; closed by MHD_stop_daemon
+  std::unique_lock<std::mutex> lock(s.mu);
+  s.stopped_cv.wait(lock, [&] { return s.stopped; });
+  lock.unlock();
+  // Stop taking connections, answer every queued addition (each answer
+  // resumes its connection), and only then stop: MHD must not be stopped
+  // with a connection suspended.
+  const MHD_socket quiesced = MHD_quiesce_daemon(s.daemon);
+  s.batcher.Close();
+  MHD_stop_daemon(s.daemon);
+  s.daemon = nullptr;
+  if (quiesced != MHD_INVALID_SOCKET) ::close(quiesced);
   return absl::OkStatus();
 }
 
-void LogServer::Stop() { state_->server.stop(); }
+void LogServer::Stop() {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  state_->stopped = true;
+  state_->stopped_cv.notify_all();
+}
 
 const ReleaseBatcher& LogServer::batcher() const { return state_->batcher; }
 

@@ -4,7 +4,14 @@
 // in-process server: logged, refused, busy, unreachable, bad URLs. Also the
 // split of AddBundlesToLog the batcher relies on (entries at a time, attached
 // records).
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -237,6 +244,71 @@ TEST(ReleaseBatcherTest, MalformedBundlesNeverReachTheLog) {
   EXPECT_EQ(f.writer->size(), 0u);
 }
 
+TEST(ReleaseBatcherTest, AddAsyncAnswersOnceWithTheLoggedBundle) {
+  BatcherFixture f;
+  constexpr int kAdders = 12;
+  std::mutex mu;
+  std::condition_variable all_done;
+  std::vector<absl::StatusOr<std::string>> answers;
+  {
+    BatcherOptions options;
+    options.window_ms = 100;
+    ReleaseBatcher batcher(*f.writer, options);
+    for (int i = 0; i < kAdders; ++i) {
+      ASSERT_THAT(batcher.AddAsync(f.bundle,
+                                   [&](absl::StatusOr<std::string> answer) {
+                                     std::lock_guard<std::mutex> lock(mu);
+                                     answers.push_back(std::move(answer));
+                                     all_done.notify_all();
+                                   }),
+                  IsOk());
+    }
+    std::unique_lock<std::mutex> lock(mu);
+    ASSERT_TRUE(all_done.wait_for(lock, std::chrono::seconds(30), [&] {
+      return answers.size() == static_cast<std::size_t>(kAdders);
+    }));
+    EXPECT_LT(batcher.stats().batches, static_cast<std::uint64_t>(kAdders));
+  }
+  // Each callback ran once: no answer came twice, none is missing.
+  ASSERT_EQ(answers.size(), static_cast<std::size_t>(kAdders));
+  std::set<std::uint64_t> indices;
+  for (const auto& answer : answers) {
+    ASSERT_THAT(answer, IsOk());
+    indices.insert(f.CheckAnswer(*answer));
+  }
+  EXPECT_EQ(indices.size(), static_cast<std::size_t>(kAdders));
+}
+
+TEST(ReleaseBatcherTest, AddAsyncRefusesAtOnceWithoutCallingBack) {
+  BatcherFixture f;
+  BatcherOptions options;
+  options.window_ms = 1000;
+  options.max_pending = 1;
+  ReleaseBatcher batcher(*f.writer, options);
+  std::atomic<int> calls{0};
+  auto count = [&](absl::StatusOr<std::string>) { calls.fetch_add(1); };
+  // Malformed: refused now, never queued.
+  EXPECT_THAT(batcher.AddAsync("not a bundle", count), ::testing::Not(IsOk()));
+  EXPECT_THAT(batcher.AddAsync(f.bundle, nullptr),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+  ASSERT_THAT(batcher.AddAsync(f.bundle, count), IsOk());
+  // The queue holds one: the next is refused at once.
+  EXPECT_THAT(batcher.AddAsync(f.bundle, count),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       ::testing::HasSubstr("retry later")));
+  // Close() logs the queued one, answers it, then refuses everything.
+  batcher.Close();
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_EQ(f.writer->size(), 1u);
+  EXPECT_THAT(batcher.AddAsync(f.bundle, count),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       ::testing::HasSubstr("shutting down")));
+  EXPECT_THAT(batcher.Add(f.bundle).status(),
+              StatusIs(absl::StatusCode::kUnavailable, ::testing::_));
+  batcher.Close();  // idempotent
+  EXPECT_EQ(calls.load(), 1);
+}
+
 // A LogServer on a free loopback port, serving on its own thread.
 struct RunningServer {
   RunningServer(BatcherFixture& f, BatcherOptions batcher) {
@@ -309,6 +381,70 @@ TEST(SubmitToLogServerTest, AFullQueueIsUnavailableWithRetryAfter) {
   holder.join();
   ASSERT_THAT(first, IsOk());
   EXPECT_EQ(f.CheckAnswer(*first), 0u);
+}
+
+// A client that hangs up while its addition waits for the batch: the entry
+// is still logged, and the server goes on answering others.
+TEST(LogServerTest, AClientHangingUpWhileItsAddWaitsHurtsNothing) {
+  BatcherFixture f;
+  BatcherOptions batcher;
+  batcher.window_ms = 300;
+  RunningServer running(f, batcher);
+  ASSERT_NE(running.server, nullptr);
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(running.server->port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(
+      ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  const std::string request = absl::StrCat(
+      "POST /add HTTP/1.1\r\nHost: x\r\nContent-Length: ", f.bundle.size(),
+      "\r\n\r\n", f.bundle);
+  ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(request.size()));
+  while (running.server->batcher().stats().waiting == 0 &&
+         running.server->batcher().stats().entries == 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ::close(fd);
+  auto logged = SubmitToLogServer(running.url(), f.bundle);
+  ASSERT_THAT(logged, IsOk());
+  // (The batcher updates its counters after answering: its published size
+  // is what the answer vouches for.)
+  EXPECT_EQ(running.server->batcher().published_size(), 2u);
+}
+
+// Stop() while an addition waits: Run() returns, and the addition was
+// logged (durable) whether or not its answer got out.
+TEST(LogServerTest, StopLogsTheAdditionsThatWait) {
+  BatcherFixture f;
+  BatcherOptions batcher;
+  batcher.window_ms = 1000;
+  LogServerOptions options;
+  options.port = 0;
+  options.batcher = batcher;
+  auto server = LogServer::Create(*Env::Default(), f.dir, *f.writer, options);
+  ASSERT_THAT(server, IsOk());
+  std::thread serving([&] { EXPECT_THAT((*server)->Run(), IsOk()); });
+  const std::string url = absl::StrCat("http://127.0.0.1:", (*server)->port());
+  absl::StatusOr<std::string> answer;
+  std::thread adder([&] { answer = SubmitToLogServer(url, f.bundle); });
+  while ((*server)->batcher().stats().waiting == 0 &&
+         (*server)->batcher().stats().entries == 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  (*server)->Stop();
+  serving.join();
+  adder.join();
+  EXPECT_EQ(f.writer->size(), 1u);
+  if (answer.ok()) {
+    EXPECT_EQ(f.CheckAnswer(*answer), 0u);
+  }
+  // Stopped, the server refuses nothing silently: it is gone.
+  EXPECT_THAT(SubmitToLogServer(url, f.bundle).status(),
+              StatusIs(absl::StatusCode::kUnavailable, ::testing::_));
 }
 
 TEST(SubmitToLogServerTest, BadUrlsAndUnreachableServersAreClearErrors) {

@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -32,9 +33,11 @@ namespace modelseal {
 
 struct BatcherOptions {
   // How long the first addition of a batch waits for others to join it. The
-  // window closes early once as many additions are waiting as the previous
-  // batch held (at least two): clients that wait for their answer before
-  // sending again are all back by then.
+  // window closes early once half as many additions are waiting as the
+  // previous batch held (at least two). Clients that wait for their answer
+  // before sending again then split into two groups that take turns: one
+  // group's batch is written while the other's answers travel and its next
+  // additions arrive, so the writer does not idle through the round trip.
   unsigned window_ms = 5;
   // Additions waiting for a batch beyond which Add() refuses (kUnavailable).
   std::size_t max_pending = 8192;
@@ -42,8 +45,8 @@ struct BatcherOptions {
 
 // Groups concurrent additions to one log into batches. Thread-safe. The
 // writer must outlive the batcher and is used only by the batcher's thread
-// while the batcher exists. The destructor logs what is already queued, then
-// stops.
+// while the batcher exists. Close() (or the destructor) logs what is already
+// queued, then stops.
 class ReleaseBatcher {
  public:
   ReleaseBatcher(tlog::LogWriter& writer, BatcherOptions options);
@@ -59,6 +62,18 @@ class ReleaseBatcher {
   // writer then refuses every later batch (kInternal too) until the log is
   // reopened.
   absl::StatusOr<std::string> Add(absl::string_view bundle_json);
+
+  // Add() without waiting: the bundle is checked and queued now (a malformed
+  // bundle or a full queue is returned at once, and `done` is never called);
+  // `done` is called exactly once, on the batcher's thread and without any
+  // lock held, with what Add() would have returned. It must not block, nor
+  // call back into the batcher.
+  using AddCallback = std::function<void(absl::StatusOr<std::string>)>;
+  absl::Status AddAsync(absl::string_view bundle_json, AddCallback done);
+
+  // Refuses later additions (kUnavailable), logs the queued ones, calls
+  // their callbacks and stops the batcher's thread. Idempotent.
+  void Close();
 
   struct Stats {
     std::uint64_t batches = 0;
@@ -82,10 +97,10 @@ struct LogServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0 picks a free port (see LogServer::port())
   BatcherOptions batcher;
-  // HTTP worker threads. Each open keep-alive connection holds one, and an
-  // addition holds its thread until its batch is durable, so this bounds the
-  // connections served at once (more wait for a free thread).
-  std::size_t threads = 256;
+  // Threads polling the connections (epoll). A connection whose addition
+  // waits for its batch is suspended and holds no thread, so a few serve
+  // thousands of clients. 0: one per core, at most 4.
+  std::size_t threads = 0;
 };
 
 // An HTTP server for the log in `dir`. Create() binds the socket; Run()

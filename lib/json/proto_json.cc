@@ -2,13 +2,16 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -27,6 +30,11 @@ using google::protobuf::Message;
 using google::protobuf::Reflection;
 using simdjson::dom::element;
 using simdjson::dom::element_type;
+
+// A thread's parser is kept for documents up to this size (its buffers take
+// several times as much), and starts with room for this much.
+constexpr std::size_t kReusedParserBytes = std::size_t{1} << 20;
+constexpr std::size_t kInitialParserBytes = std::size_t{64} << 10;
 
 // RFC 3339 bounds of google.protobuf.Timestamp: 0001-01-01T00:00:00Z to
 // 9999-12-31T23:59:59.999999999Z (timestamp.proto).
@@ -492,14 +500,36 @@ class Converter {
 
 absl::Status ParseJsonToMessage(absl::string_view json, Message* message) {
   message->Clear();
-  simdjson::dom::parser parser;
   if (json.empty()) return absl::InvalidArgumentError("empty document");
-  if (parser.allocate(json.size(), kMaxJsonDepth) != simdjson::SUCCESS) {
-    return absl::ResourceExhaustedError("cannot allocate the JSON parser");
+  // Each thread keeps one parser for documents up to kReusedParserBytes:
+  // its buffers (several times the document's size) are then allocated once
+  // per thread, not once per document (`log add` parses thousands of
+  // bundles). Larger documents, and a call made while the thread's parser
+  // is in use, get a parser of their own.
+  thread_local simdjson::dom::parser reused;
+  thread_local bool reused_busy = false;
+  std::optional<simdjson::dom::parser> own;
+  simdjson::dom::parser* parser = &reused;
+  if (reused_busy || json.size() > kReusedParserBytes) {
+    parser = &own.emplace();
   }
+  const bool borrowed = parser == &reused;
+  if (borrowed) reused_busy = true;
+  absl::Cleanup release = [borrowed] {
+    if (borrowed) reused_busy = false;
+  };
+  if (parser->capacity() < json.size() ||
+      parser->max_depth() != kMaxJsonDepth) {
+    const std::size_t capacity =
+        borrowed ? std::max(json.size(), kInitialParserBytes) : json.size();
+    if (parser->allocate(capacity, kMaxJsonDepth) != simdjson::SUCCESS) {
+      return absl::ResourceExhaustedError("cannot allocate the JSON parser");
+    }
+  }
+  simdjson::dom::parser& parser_ref = *parser;
   element root;
   const simdjson::error_code error =
-      parser.parse(json.data(), json.size(), /*realloc_if_needed=*/true)
+      parser_ref.parse(json.data(), json.size(), /*realloc_if_needed=*/true)
           .get(root);
   switch (error) {
     case simdjson::SUCCESS:

@@ -2,6 +2,7 @@
 // (cli/log_serve.h): flags -> LogServer (modelseal/log_server.h), until
 // SIGINT/SIGTERM.
 #include <pthread.h>
+#include <sys/resource.h>
 
 #include <csignal>
 #include <exception>
@@ -34,6 +35,14 @@ int ServeLog(const LogServeFlags& flags) {
   }
   options.host = listen.substr(0, colon);
   options.port = port;
+  // Each connection is a descriptor and holds no thread: let the server
+  // have as many as the hard limit allows (the soft limit is often 1,024).
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 &&
+      files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &files);
+  }
   auto writer = OpenLogWriter(dir, flags.key);
   if (!writer.ok()) return ReportError(writer.status());
 

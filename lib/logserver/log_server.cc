@@ -407,7 +407,6 @@ absl::StatusOr<std::pair<int, int>> Listen(const std::string& host_in,
 // One HTTP request, from its first callback to its completion.
 struct Request {
   std::string body;
-  bool too_large = false;
   bool submitted = false;
   // Written by the batcher's callback before it resumes the connection;
   // read by the HTTP thread after the resume.
@@ -491,21 +490,18 @@ struct LogServer::State {
       return Respond(connection, 404, "not found\n", "text/plain");
     }
     if (*upload_data_size > 0) {
-      // The body arrives in pieces; past the limit it is dropped and the
-      // request is answered 413 once it is all read.
-      if (request->too_large ||
-          request->body.size() + *upload_data_size > limits::kMaxBundleBytes) {
-        request->too_large = true;
-        request->body.clear();
-      } else {
-        request->body.append(upload_data, *upload_data_size);
+      // The body arrives in pieces. Past the limit the request is answered
+      // 413 at once, and MHD closes the connection after the answer instead
+      // of reading more.
+      if (request->body.size() + *upload_data_size > limits::kMaxBundleBytes) {
+        *upload_data_size = 0;
+        request->body = std::string();
+        return Respond(connection, 413, "the bundle is too large\n",
+                       "text/plain");
       }
+      request->body.append(upload_data, *upload_data_size);
       *upload_data_size = 0;
       return MHD_YES;
-    }
-    if (request->too_large) {
-      return Respond(connection, 413, "the bundle is too large\n",
-                     "text/plain");
     }
     if (!request->submitted) {
       request->submitted = true;
@@ -536,8 +532,18 @@ struct LogServer::State {
                               std::size_t* upload_data_size, void** context) {
     State* state = static_cast<State*>(cls);
     if (*context == nullptr) {
-      // The first call sees only the headers.
+      // The first call sees only the headers. A body announced larger than
+      // any bundle is refused before it is sent (a client that asked
+      // "Expect: 100-continue" gets the 413 instead).
       *context = new Request();
+      const char* length = MHD_lookup_connection_value(
+          connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+      std::uint64_t announced = 0;
+      if (length != nullptr && absl::SimpleAtoi(length, &announced) &&
+          announced > limits::kMaxBundleBytes) {
+        return Respond(connection, 413, "the bundle is too large\n",
+                       "text/plain");
+      }
       return MHD_YES;
     }
     return state->Handle(connection, url, method, upload_data, upload_data_size,

@@ -24,6 +24,7 @@
 #include "modelseal/crypto.h"
 #include "modelseal/env.h"
 #include "modelseal/hash.h"
+#include "modelseal/limits.h"
 #include "modelseal/log_client.h"
 #include "modelseal/log_server.h"
 #include "modelseal/log_submit.h"
@@ -414,6 +415,37 @@ TEST(LogServerTest, AClientHangingUpWhileItsAddWaitsHurtsNothing) {
   // (The batcher updates its counters after answering: its published size
   // is what the answer vouches for.)
   EXPECT_EQ(running.server->batcher().published_size(), 2u);
+}
+
+// A body larger than any bundle is refused with 413 as soon as it is
+// announced, before it is sent; nothing reaches the log.
+TEST(LogServerTest, AnOversizedBodyIsRefusedWith413BeforeItIsSent) {
+  BatcherFixture f;
+  RunningServer running(f, BatcherOptions());
+  ASSERT_NE(running.server, nullptr);
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(running.server->port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(
+      ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  const std::string request =
+      absl::StrCat("POST /add HTTP/1.1\r\nHost: x\r\nContent-Length: ",
+                   limits::kMaxBundleBytes + 1, "\r\n\r\n");
+  ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(request.size()));
+  std::string answer;
+  char chunk[4096];
+  for (ssize_t n; (n = ::recv(fd, chunk, sizeof(chunk), 0)) > 0;) {
+    answer.append(chunk, static_cast<std::size_t>(n));
+    if (answer.find("too large") != std::string::npos) break;
+  }
+  ::close(fd);
+  EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 413"));
+  EXPECT_THAT(answer, ::testing::HasSubstr("the bundle is too large"));
+  EXPECT_EQ(running.server->batcher().published_size(), 0u);
 }
 
 // Stop() while an addition waits: Run() returns, and the addition was

@@ -384,6 +384,22 @@ TEST(SubmitToLogServerTest, AFullQueueIsUnavailableWithRetryAfter) {
   EXPECT_EQ(f.CheckAnswer(*first), 0u);
 }
 
+// A TCP connection to 127.0.0.1:port; -1 if it cannot be made.
+int ConnectToLoopback(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) !=
+      0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 // A client that hangs up while its addition waits for the batch: the entry
 // is still logged, and the server goes on answering others.
 TEST(LogServerTest, AClientHangingUpWhileItsAddWaitsHurtsNothing) {
@@ -392,14 +408,8 @@ TEST(LogServerTest, AClientHangingUpWhileItsAddWaitsHurtsNothing) {
   batcher.window_ms = 300;
   RunningServer running(f, batcher);
   ASSERT_NE(running.server, nullptr);
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = ConnectToLoopback(running.server->port());
   ASSERT_GE(fd, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(running.server->port()));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(
-      ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
   const std::string request = absl::StrCat(
       "POST /add HTTP/1.1\r\nHost: x\r\nContent-Length: ", f.bundle.size(),
       "\r\n\r\n", f.bundle);
@@ -423,14 +433,8 @@ TEST(LogServerTest, AnOversizedBodyIsRefusedWith413BeforeItIsSent) {
   BatcherFixture f;
   RunningServer running(f, BatcherOptions());
   ASSERT_NE(running.server, nullptr);
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = ConnectToLoopback(running.server->port());
   ASSERT_GE(fd, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(running.server->port()));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(
-      ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
   const std::string request =
       absl::StrCat("POST /add HTTP/1.1\r\nHost: x\r\nContent-Length: ",
                    limits::kMaxBundleBytes + 1, "\r\n\r\n");

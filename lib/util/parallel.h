@@ -9,8 +9,9 @@
 // returns when every task has finished. Threads are only started when each
 // gets at least `min_per_thread` tasks, so small batches run inline. The
 // helper threads come from a process-wide pool and are kept for the next
-// call (at most 64). If a thread cannot be had, the others run its share. `task` must be safe
-// to call concurrently for different indexes and must not throw.
+// call (at most 64). If a thread cannot be had, the others run its share.
+// `task` must be safe to call concurrently for different indexes and must not
+// throw.
 #ifndef MODELSEAL_UTIL_PARALLEL_H_
 #define MODELSEAL_UTIL_PARALLEL_H_
 

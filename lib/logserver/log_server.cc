@@ -4,13 +4,14 @@
 // callback, so a waiting client holds no thread and answering it costs no
 // context switch per request. (cpp-httplib, used before, gives each
 // keep-alive connection a thread that blocks on the batch: at thousands of
-// adds per second the server spent most of its time switching threads.)
+// adds per second most of the server's CPU went to polling and switching
+// threads; docs/benchmarks.md.)
 //
 // Work is spread so that the one writer thread does only what must be
-// serial, plus encoding the answers of its batch: the HTTP threads parse and
-// check bundles; the batcher thread builds the entries with the batch's
-// time, appends them (one round of fsyncs and one checkpoint), computes the
-// inclusion proofs from the writer's tiles and writes each answer.
+// serial: the HTTP threads parse and check bundles; the batcher thread
+// builds the entries with the batch's time, appends them (one durable
+// append and one checkpoint per batch) and computes the inclusion proofs;
+// the batch's answers are then encoded on every core.
 #include "modelseal/log_server.h"
 
 #include <microhttpd.h>

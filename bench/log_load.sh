@@ -42,10 +42,10 @@ end=$(date +%s.%N)
 python3 -c "import sys; n=int(sys.argv[1]); t=float(sys.argv[3])-float(sys.argv[2]); print(f'log add: {n} bundles in {t:.3f} s = {n/t:.0f} entries/s')" \
   "$bundles" "$start" "$end"
 
-# The serve phase starts on a quiet disk: without this its fsyncs queue
-# behind what the disk still does for the 10,000 bundles `log add` just
-# rewrote (writeback, and discards of the freed blocks), even after `sync`:
-# measured, 4,900-5,400 adds/s right after against 9,000-11,000 once quiet.
+# The serve phase starts once the disk has written back what `log add` left
+# dirty, so that its fsyncs do not queue behind that writeback. (Runs right
+# after `log add` gave 4,412-4,655 adds/s; with this wait, 4,468-8,767: the
+# virtual disk varies more than the wait changes, see docs/benchmarks.md.)
 # Quiet: under 1 MiB written to the log's disk in one second (at most 60 s).
 wait_for_quiet_disk() {
   local device

@@ -437,6 +437,10 @@ MHD_Result Respond(MHD_Connection* connection, unsigned status,
   return queued;
 }
 
+MHD_Result RespondTooLarge(MHD_Connection* connection) {
+  return Respond(connection, 413, "the bundle is too large\n", "text/plain");
+}
+
 MHD_Result RespondWithStatus(MHD_Connection* connection,
                              const absl::Status& status) {
   const int code = HttpStatusFor(status);
@@ -497,8 +501,7 @@ struct LogServer::State {
       if (request->body.size() + *upload_data_size > limits::kMaxBundleBytes) {
         *upload_data_size = 0;
         request->body = std::string();
-        return Respond(connection, 413, "the bundle is too large\n",
-                       "text/plain");
+        return RespondTooLarge(connection);
       }
       request->body.append(upload_data, *upload_data_size);
       *upload_data_size = 0;
@@ -542,8 +545,7 @@ struct LogServer::State {
       std::uint64_t announced = 0;
       if (length != nullptr && absl::SimpleAtoi(length, &announced) &&
           announced > limits::kMaxBundleBytes) {
-        return Respond(connection, 413, "the bundle is too large\n",
-                       "text/plain");
+        return RespondTooLarge(connection);
       }
       return MHD_YES;
     }

@@ -10,9 +10,8 @@
 // after a crash the next batch overwrites whatever was left.
 //
 // A batch is one round of syncs, not two. Next to its files it writes a
-// pending record (in one of two slots, checkpoint.pending.0 and .1, used in
-// turn): the new signed checkpoint and the SHA-256 of every file the batch
-// wrote. The files, the record, the new
+// pending record, checkpoint.pending-<size>: the new signed checkpoint and
+// the SHA-256 of every file the batch wrote. The files, the record, the new
 // checkpoint's temporary file and their directories (the log's own among
 // them) are synced together; then the temporary file is renamed over
 // `checkpoint` and the batch is acknowledged without waiting for the
@@ -22,10 +21,9 @@
 // the checkpoint it replaces, and redoes the commit durably. A record whose
 // batch did not finish its syncs fails those checks and is ignored: that
 // batch was never acknowledged. The next batch's round syncs the log's
-// directory again, which makes the previous rename durable; only the batch
-// after it overwrites the previous record's slot. Without the record, a
-// second round (the rename, then the directory) would be needed before every
-// acknowledgement.
+// directory again, which makes the previous rename durable; only then is the
+// previous record deleted. Without the record, a second round (the rename,
+// then the directory) would be needed before every acknowledgement.
 #include <algorithm>
 #include <atomic>
 #include <functional>
@@ -64,12 +62,7 @@ constexpr std::uint32_t kDirectoryMode = 0755;
 constexpr std::size_t kMaxWriteThreads = 16;
 constexpr absl::string_view kCheckpointFile = "checkpoint";
 constexpr absl::string_view kLockFile = "lock";
-// Two slots, used in turn and overwritten in place: a batch never overwrites
-// the record of the batch before it, whose rename may not be durable yet.
-// (Reusing the two files, rather than creating one per batch, also spares
-// the file system an inode allocation and a deletion per batch.)
-constexpr absl::string_view kPendingSlots[] = {"checkpoint.pending.0",
-                                               "checkpoint.pending.1"};
+constexpr absl::string_view kPendingPrefix = "checkpoint.pending-";
 constexpr absl::string_view kPendingMagic = "modelseal log pending append v1\n";
 // A batch of kMaxLogAppendBatchEntries writes about 8,300 files, about
 // 100 bytes each in the record.
@@ -80,6 +73,22 @@ struct PendingFile {
   std::string path;      // absolute
   std::string contents;
 };
+
+std::string PendingRecordName(std::uint64_t size) {
+  return absl::StrCat(kPendingPrefix, size);
+}
+
+// The size a pending record's file name claims, or nullopt for any other
+// name (only the writer's own decimal form counts).
+std::optional<std::uint64_t> PendingRecordSize(absl::string_view name) {
+  if (!absl::ConsumePrefix(&name, kPendingPrefix)) return std::nullopt;
+  std::uint64_t size = 0;
+  if (!absl::SimpleAtoi(name, &size) ||
+      PendingRecordName(size) != absl::StrCat(kPendingPrefix, name)) {
+    return std::nullopt;
+  }
+  return size;
+}
 
 // The record: the magic line, one "<sha256 hex> <relative path>" line per
 // file the batch wrote, an empty line, then the signed checkpoint. Only this
@@ -191,9 +200,8 @@ struct LogWriter::State {
   Hash root{};
   std::string checkpoint_text;
   std::set<std::string> known_directories;
-  // The pending-record slot the next batch writes (never the one holding
-  // the last published checkpoint's record).
-  int next_slot = 0;
+  // Pending records (names in `dir`) to delete after the next batch's sync.
+  std::vector<std::string> stale_records;
   bool broken = false;
 
   // Each new directory costs an fsync of its parent, so they are created
@@ -282,22 +290,29 @@ struct LogWriter::State {
     return absl::OkStatus();
   }
 
-  // Redoes the commit of `record` (its checkpoint already verified with
-  // this writer's key for `published`'s origin, and larger) if its batch
-  // finished its syncs: every file it lists holds exactly the recorded
-  // bytes. Then the stored tiles must re-derive the new root and prove it
-  // consistent with `published` (kDataLoss otherwise: a complete batch that
-  // disagrees with the tree is not resumed from), and the checkpoint is
-  // written durably. false: the record is not complete, so its batch was
-  // never acknowledged.
-  absl::StatusOr<bool> RedoPendingAppend(const std::string& slot,
-                                         const PendingRecord& record,
-                                         const SignedCheckpoint& opened,
+  // Redoes the commit of the pending record at `path` if its batch finished
+  // its syncs: the record parses, its checkpoint verifies with this
+  // writer's key for `published`'s origin at `size`, and every file it
+  // lists holds exactly the recorded bytes. Then the stored tiles must
+  // re-derive the new root and prove it consistent with `published`
+  // (kDataLoss otherwise: a complete batch that disagrees with the tree is
+  // not resumed from), and the checkpoint is written durably. false: the
+  // record is not complete, so its batch was never acknowledged.
+  absl::StatusOr<bool> RedoPendingAppend(const std::string& path,
+                                         std::uint64_t size,
                                          const Checkpoint& published) {
-    const std::uint64_t size = opened.checkpoint.size;
+    absl::StatusOr<std::string> data =
+        env.ReadFileToString(path, kMaxPendingRecordBytes);
+    if (!data.ok()) return false;
+    absl::StatusOr<PendingRecord> record = ParsePendingRecord(*data);
+    if (!record.ok()) return false;
+    const NoteVerifier verifiers[] = {signer.verifier()};
+    absl::StatusOr<SignedCheckpoint> opened =
+        OpenCheckpoint(record->checkpoint_note, verifiers, published.origin);
+    if (!opened.ok() || opened->checkpoint.size != size) return false;
     constexpr std::size_t kMaxTileFileBytes =
         std::max(limits::kMaxHashTileBytes, limits::kMaxEntryBundleBytes);
-    for (const auto& [relative, digest] : record.files) {
+    for (const auto& [relative, digest] : record->files) {
       absl::StatusOr<std::string> contents =
           env.ReadFileToString(JoinPath(dir, relative), kMaxTileFileBytes);
       if (!contents.ok()) return false;
@@ -307,7 +322,7 @@ struct LogWriter::State {
         return false;
       }
     }
-    absl::Status loaded = LoadTree(opened);
+    absl::Status loaded = LoadTree(*opened);
     // Every tree extends the empty one (there is no proof to check).
     if (loaded.ok() && published.size > 0) {
       TileHashSource source(store, size);
@@ -315,18 +330,28 @@ struct LogWriter::State {
           MakeConsistencyProof(source, published.size, size);
       loaded = proof.ok()
                    ? VerifyConsistency(published.size, size, *proof,
-                                       published.root, opened.checkpoint.root)
+                                       published.root, opened->checkpoint.root)
                    : proof.status();
     }
     if (!loaded.ok()) {
       return absl::DataLossError(absl::StrCat(
-          dir, ": the complete pending append in ", slot,
+          dir, ": the complete pending append ", path,
           " does not extend the published checkpoint: ", loaded.message()));
     }
     MODELSEAL_RETURN_IF_ERROR(env.WriteFileAtomically(
-        JoinPath(dir, kCheckpointFile), opened.note, kFileMode,
+        JoinPath(dir, kCheckpointFile), opened->note, kFileMode,
         /*overwrite=*/true));
     return true;
+  }
+
+  // Best effort: a leftover record is ignored (its size is not past the
+  // published one). Only called once the log's directory has been synced
+  // since the checkpoint covering these records was renamed into place.
+  void DeleteStaleRecords() {
+    for (const std::string& name : stale_records) {
+      (void)env.DeleteFile(JoinPath(dir, name));
+    }
+    stale_records.clear();
   }
 
   // Partial tiles of index `index` are superseded once the full tile is
@@ -391,45 +416,26 @@ absl::StatusOr<std::unique_ptr<LogWriter>> LogWriter::Open(
                                  "verify with this writer's key"));
   }
 
-  // The slots' records past the published size, newest first: the newest
-  // complete one is redone (its batch may have been acknowledged). A slot
-  // that is missing, torn, foreign or not past the published size holds
-  // nothing to redo.
-  struct Candidate {
-    int slot;
-    PendingRecord record;
-    SignedCheckpoint opened;
-  };
-  std::vector<Candidate> candidates;
-  for (int slot = 0; slot < 2; ++slot) {
-    absl::StatusOr<std::string> data = env.ReadFileToString(
-        JoinPath(dir, kPendingSlots[slot]), kMaxPendingRecordBytes);
-    if (!data.ok()) continue;
-    absl::StatusOr<PendingRecord> record = ParsePendingRecord(*data);
-    if (!record.ok()) continue;
-    absl::StatusOr<SignedCheckpoint> pending = OpenCheckpoint(
-        record->checkpoint_note, verifiers, opened->checkpoint.origin);
-    if (!pending.ok()) continue;
-    // The record of the published checkpoint stays until the next batch
-    // has synced the directory (its rename may not be durable yet), so
-    // that batch writes the other slot.
-    if (pending->checkpoint.size == opened->checkpoint.size) {
-      state->next_slot = 1 - slot;
-    }
-    if (pending->checkpoint.size <= opened->checkpoint.size) continue;
-    candidates.push_back({slot, *std::move(record), *std::move(pending)});
+  // Pending records past the published size: the newest complete one is
+  // redone (its batch may have been acknowledged). All of them, and older
+  // ones, are deleted once the log's directory is next synced.
+  MODELSEAL_ASSIGN_OR_RETURN(std::vector<std::string> names,
+                             env.ListDirectory(dir));
+  std::vector<std::pair<std::uint64_t, std::string>> records;
+  for (std::string& name : names) {
+    const std::optional<std::uint64_t> size = PendingRecordSize(name);
+    if (!size.has_value()) continue;
+    if (*size > opened->checkpoint.size) records.emplace_back(*size, name);
+    state->stale_records.push_back(std::move(name));
   }
-  std::sort(candidates.begin(), candidates.end(),
-            [](const Candidate& a, const Candidate& b) {
-              return a.opened.checkpoint.size > b.opened.checkpoint.size;
-            });
-  for (const Candidate& candidate : candidates) {
+  std::sort(records.rbegin(), records.rend());
+  for (const auto& [size, name] : records) {
     MODELSEAL_ASSIGN_OR_RETURN(
-        bool redone,
-        state->RedoPendingAppend(std::string(kPendingSlots[candidate.slot]),
-                                 candidate.record, candidate.opened,
-                                 opened->checkpoint));
+        bool redone, state->RedoPendingAppend(JoinPath(dir, name), size,
+                                              opened->checkpoint));
     if (redone) {
+      // The redo synced the log's directory.
+      state->DeleteStaleRecords();
       return std::unique_ptr<LogWriter>(new LogWriter(std::move(state)));
     }
   }
@@ -519,22 +525,24 @@ absl::StatusOr<std::vector<std::uint64_t>> LogWriter::Append(
                              SignCheckpoint(s.signer, checkpoint));
   // The pending record goes with the batch's files (see the top of this
   // file): with it, the commit needs no sync after its rename.
+  const std::string record_name = PendingRecordName(new_size);
   const std::string record = FormatPendingRecord(files, text);
   std::vector<FileToWrite> to_write;
   to_write.reserve(files.size() + 1);
   for (const PendingFile& file : files) {
     to_write.push_back({file.path, file.contents});
   }
-  to_write.push_back({JoinPath(s.dir, kPendingSlots[s.next_slot]), record});
+  to_write.push_back({JoinPath(s.dir, record_name), record});
   MODELSEAL_RETURN_IF_ERROR(s.env.WriteFilesThenCommit(
       to_write, {JoinPath(s.dir, kCheckpointFile), text}, kFileMode,
       Env::CommitDurability::kRedoable));
   s.root = checkpoint.root;
   s.checkpoint_text = std::move(text);
   s.broken = false;
-  // This batch's round synced the log's directory, so the previous batch's
-  // rename is durable and its slot is free for the next batch.
-  s.next_slot = 1 - s.next_slot;
+  // This batch's round synced the log's directory: the previous batch's
+  // rename is durable, and so its record (and older ones) can go.
+  s.DeleteStaleRecords();
+  s.stale_records.push_back(record_name);
   for (const std::string& path : completed) s.RemovePartials(path);
 
   std::vector<std::uint64_t> indices(entries.size());

@@ -6,7 +6,7 @@
 //   <dir>/tile/<L>/<N>[.p/<W>]         hash tiles, height 8 (256 hashes)
 //   <dir>/tile/entries/<N>[.p/<W>]     entry bundles (uint16 BE length +
 //                                      bytes)
-//   <dir>/checkpoint.pending.{0,1}     the last two appends' pending records
+//   <dir>/checkpoint.pending-<size>    the last append's pending record
 //   <dir>/lock                         held by the one writer (flock)
 //
 // <N> is written in zero-padded groups of three digits, all but the last
@@ -15,7 +15,7 @@
 //
 // Durability: every tile and bundle file an append writes lies beyond the
 // published checkpoint, so it is written in place. The batch's files, a
-// pending record in <dir>/checkpoint.pending.{0,1} (the new signed checkpoint
+// pending record <dir>/checkpoint.pending-<size> (the new signed checkpoint
 // and the SHA-256 of each of those files) and their directories are synced
 // in one round before the new checkpoint replaces the old one atomically
 // (Env::WriteFilesThenCommit, CommitDurability::kRedoable: temp file,

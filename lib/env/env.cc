@@ -53,8 +53,7 @@ absl::Status Env::WriteFilesAtomically(absl::Span<const FileToWrite> files,
 
 absl::Status Env::WriteFilesThenCommit(absl::Span<const FileToWrite> files,
                                        const FileToWrite& commit,
-                                       std::uint32_t mode,
-                                       CommitDurability /*durability*/) {
+                                       std::uint32_t mode) {
   for (const FileToWrite& file : files) {
     MODELSEAL_RETURN_IF_ERROR(
         WriteFileAtomically(file.path, file.contents, mode, true));

@@ -518,8 +518,7 @@ class PosixEnv final : public Env {
 
   absl::Status WriteFilesThenCommit(absl::Span<const FileToWrite> files,
                                     const FileToWrite& commit,
-                                    std::uint32_t mode,
-                                    CommitDurability durability) override {
+                                    std::uint32_t mode) override {
     std::random_device random;
     const std::string temp =
         absl::StrCat(commit.path, ".tmp-", ::getpid(), "-", random());
@@ -558,20 +557,9 @@ class PosixEnv final : public Env {
       // with the files' contents (rather than after) is still complete
       // before the commit: the order among these syncs does not matter.
       std::vector<std::string> directories = DirectoriesOf(files);
-      const bool redoable = durability == CommitDurability::kRedoable;
-      if (redoable) {
-        // The rename is not synced after it happens, so the directory takes
-        // part in this round: the temporary file's name is durable, and so
-        // is every earlier rename in it (the caller's previous commit).
-        std::string dir = DirectoryOf(commit.path);
-        if (std::find(directories.begin(), directories.end(), dir) ==
-            directories.end()) {
-          directories.push_back(std::move(dir));
-        }
-      }
       if (sync_filesystem) {
 #ifdef __linux__
-        if (!redoable) directories.push_back(DirectoryOf(commit.path));
+        directories.push_back(DirectoryOf(commit.path));
         MODELSEAL_RETURN_IF_ERROR(SyncFileSystemsOf(directories));
 #endif
       } else {
@@ -593,7 +581,6 @@ class PosixEnv final : public Env {
         return ErrnoStatus("rename", commit.path, errno);
       }
       temp_exists = false;
-      if (redoable) return absl::OkStatus();
       return SyncDirectoryOf(commit.path);
     }();
     for (int fd : descriptors) ::close(fd);

@@ -122,20 +122,8 @@ std::string ReadOrEmpty(Env& env, const std::string& path) {
 constexpr std::size_t kFewFiles = 3;
 constexpr std::size_t kManyFiles = 40;
 
-// WriteFilesThenCommit's cases: both sync strategies, both durabilities.
-struct CommitCase {
-  std::size_t count;
-  Env::CommitDurability durability;
-};
-constexpr CommitCase kCommitCases[] = {
-    {kFewFiles, Env::CommitDurability::kSynced},
-    {kManyFiles, Env::CommitDurability::kSynced},
-    {kFewFiles, Env::CommitDurability::kRedoable},
-    {kManyFiles, Env::CommitDurability::kRedoable},
-};
-
 TEST(PosixEnvTest, WriteFilesThenCommitKeepsTheOldCommitWhenAFileFails) {
-  for (const auto& [count, durability] : kCommitCases) {
+  for (std::size_t count : {kFewFiles, kManyFiles}) {
     TempDir dir;
     Env& env = *Env::Default();
     const std::string commit = dir.Join("checkpoint");
@@ -148,9 +136,8 @@ TEST(PosixEnvTest, WriteFilesThenCommitKeepsTheOldCommitWhenAFileFails) {
     paths.back() = dir.Join("missing/last");
     std::vector<FileToWrite> files;
     for (const std::string& path : paths) files.push_back({path, "tile"});
-    EXPECT_THAT(
-        env.WriteFilesThenCommit(files, {commit, "new"}, 0644, durability),
-        StatusIs(absl::StatusCode::kNotFound, HasSubstr("missing")))
+    EXPECT_THAT(env.WriteFilesThenCommit(files, {commit, "new"}, 0644),
+                StatusIs(absl::StatusCode::kNotFound, HasSubstr("missing")))
         << count;
     EXPECT_EQ(ReadOrEmpty(env, commit), "old");
     EXPECT_THAT(NamesIn(dir.path()),
@@ -159,7 +146,7 @@ TEST(PosixEnvTest, WriteFilesThenCommitKeepsTheOldCommitWhenAFileFails) {
 }
 
 TEST(PosixEnvTest, WriteFilesThenCommitRemovesItsTemporaryWhenTheCommitFails) {
-  for (const auto& [count, durability] : kCommitCases) {
+  for (std::size_t count : {kFewFiles, kManyFiles}) {
     TempDir dir;
     Env& env = *Env::Default();
     // A non-empty directory cannot be renamed over.
@@ -171,9 +158,8 @@ TEST(PosixEnvTest, WriteFilesThenCommitRemovesItsTemporaryWhenTheCommitFails) {
       paths.push_back(dir.Join("f" + std::to_string(i)));
     }
     for (const std::string& path : paths) files.push_back({path, "tile"});
-    EXPECT_THAT(
-        env.WriteFilesThenCommit(files, {commit, "new"}, 0644, durability),
-        StatusIs(absl::StatusCode::kInternal, HasSubstr("rename")))
+    EXPECT_THAT(env.WriteFilesThenCommit(files, {commit, "new"}, 0644),
+                StatusIs(absl::StatusCode::kInternal, HasSubstr("rename")))
         << count;
     EXPECT_EQ(NamesIn(dir.path()).size(), count + 1) << "temporary left";
     EXPECT_EQ(ReadOrEmpty(env, dir.Join("checkpoint/inside")), "x");
@@ -181,7 +167,7 @@ TEST(PosixEnvTest, WriteFilesThenCommitRemovesItsTemporaryWhenTheCommitFails) {
 }
 
 TEST(PosixEnvTest, WriteFilesThenCommitWritesInPlaceThenCommits) {
-  for (const auto& [count, durability] : kCommitCases) {
+  for (std::size_t count : {kFewFiles, kManyFiles}) {
     TempDir dir;
     Env& env = *Env::Default();
     const std::string commit = dir.Join("checkpoint");
@@ -200,8 +186,7 @@ TEST(PosixEnvTest, WriteFilesThenCommitWritesInPlaceThenCommits) {
     for (std::size_t i = 0; i < count; ++i) {
       files.push_back({paths[i], contents[i]});
     }
-    MODELSEAL_ASSERT_OK(
-        env.WriteFilesThenCommit(files, {commit, "new"}, 0640, durability));
+    MODELSEAL_ASSERT_OK(env.WriteFilesThenCommit(files, {commit, "new"}, 0640));
     EXPECT_EQ(ReadOrEmpty(env, commit), "new");
     for (std::size_t i = 0; i < count; ++i) {
       EXPECT_EQ(ReadOrEmpty(env, paths[i]), contents[i]) << i;
@@ -277,16 +262,15 @@ TEST(MemoryEnvTest, WriteFilesThenCommitWritesEveryFileThenTheCommit) {
   std::unique_ptr<Env> env = NewMemoryEnv();
   MODELSEAL_ASSERT_OK(env->CreateDirectories("/log/tile", 0755));
   const FileToWrite files[] = {{"/log/tile/a", "A"}, {"/log/tile/b", "B"}};
-  MODELSEAL_ASSERT_OK(env->WriteFilesThenCommit(
-      files, {"/log/checkpoint", "C"}, 0644, Env::CommitDurability::kSynced));
+  MODELSEAL_ASSERT_OK(
+      env->WriteFilesThenCommit(files, {"/log/checkpoint", "C"}, 0644));
   EXPECT_EQ(ReadOrEmpty(*env, "/log/tile/a"), "A");
   EXPECT_EQ(ReadOrEmpty(*env, "/log/tile/b"), "B");
   EXPECT_EQ(ReadOrEmpty(*env, "/log/checkpoint"), "C");
   // A file that cannot be written stops the commit.
   const FileToWrite bad[] = {{"/missing/a", "A"}};
-  EXPECT_FALSE(env->WriteFilesThenCommit(bad, {"/log/checkpoint", "D"}, 0644,
-                                         Env::CommitDurability::kSynced)
-                   .ok());
+  EXPECT_FALSE(
+      env->WriteFilesThenCommit(bad, {"/log/checkpoint", "D"}, 0644).ok());
   EXPECT_EQ(ReadOrEmpty(*env, "/log/checkpoint"), "C");
 }
 

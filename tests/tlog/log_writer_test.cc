@@ -7,7 +7,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <random>
@@ -16,7 +15,6 @@
 #include <thread>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -401,11 +399,10 @@ class TornBatchEnv final : public Env {
   }
   absl::Status WriteFilesThenCommit(absl::Span<const FileToWrite> files,
                                     const FileToWrite& commit,
-                                    std::uint32_t mode,
-                                    CommitDurability durability) override {
+                                    std::uint32_t mode) override {
     if (!tear_next_batch) {
       ++commits;
-      return inner_.WriteFilesThenCommit(files, commit, mode, durability);
+      return inner_.WriteFilesThenCommit(files, commit, mode);
     }
     tear_next_batch = false;
     for (const FileToWrite& file : files) {
@@ -491,208 +488,6 @@ TEST(LogWriterTest, ATornBatchIsInvisibleAndTheNextBatchOverwritesIt) {
   EXPECT_EQ((*reopened)->size(), 500u);
   // Every append went through one grouped commit.
   EXPECT_EQ(env.commits, 2);
-}
-
-// --- A power loss that takes the last rename back ---------------------------
-//
-// A batch acknowledges after one round of syncs: its files, its pending
-// record and the log's directory are durable, the rename of the checkpoint
-// is not yet. These tests build what a power loss can leave on disk (the
-// old checkpoint back in place) and what it cannot complete (a torn file),
-// and check what Open() makes of it.
-
-std::vector<std::string> PendingRecords(const std::string& dir) {
-  std::vector<std::string> names;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    const std::string name = entry.path().filename().string();
-    if (absl::StartsWith(name, "checkpoint.pending")) names.push_back(name);
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-struct LostRename {
-  std::string old_note;  // back in place, as after the power loss
-  std::string new_note;  // what the second batch published
-};
-
-// Appends `first_batch` entries, then `second_batch` more, then puts the
-// first batch's checkpoint back: what a power loss that takes the second
-// batch's rename back leaves on disk.
-LostRename AppendTwiceThenLoseTheRename(LogFixture& log,
-                                        std::size_t first_batch,
-                                        std::size_t second_batch) {
-  {
-    auto writer = log.Open();
-    EXPECT_THAT(writer->Append(Entries(0, first_batch)), IsOk());
-  }
-  LostRename lost;
-  lost.old_note = testing::ReadTextFile(log.Path("checkpoint"));
-  {
-    auto writer = log.Open();
-    EXPECT_THAT(writer->Append(Entries(first_batch, second_batch)), IsOk());
-  }
-  lost.new_note = testing::ReadTextFile(log.Path("checkpoint"));
-  OverwriteFile(log.Path("checkpoint"), lost.old_note);
-  return lost;
-}
-
-// Keeps the first half of a file: what an unfinished write can leave.
-void TearFile(const std::string& path) {
-  const std::string whole = testing::ReadTextFile(path);
-  OverwriteFile(path, whole.substr(0, whole.size() / 2));
-}
-
-AuditReport AuditFrom(LogFixture& log, const std::string& older_note) {
-  LogClientOptions options;
-  options.verifier_keys = {log.keys.verifier_key};
-  options.origin = kOrigin;
-  auto client = LogClient::Open(*Env::Default(), log.dir, options);
-  EXPECT_THAT(client, IsOk());
-  if (!client.ok()) return {};
-  auto report = (*client)->Audit(older_note);
-  EXPECT_THAT(report, IsOk());
-  return report.ok() ? *report : AuditReport{};
-}
-
-TEST(LogWriterPowerLossTest, OnlyTheNewestPendingRecordIsKept) {
-  LogFixture log;
-  const LostRename lost = AppendTwiceThenLoseTheRename(log, 100, 50);
-  OverwriteFile(log.Path("checkpoint"), lost.new_note);
-  EXPECT_THAT(PendingRecords(log.dir),
-              ::testing::ElementsAre("checkpoint.pending-150"));
-  // Names that are not the writer's own form are never touched.
-  const std::string odd[] = {"checkpoint.pending-0150", "checkpoint.pending-x",
-                             "checkpoint.pending-"};
-  for (const std::string& name : odd) log.temp.Write("log/" + name, "odd");
-  auto writer = log.Open();
-  EXPECT_EQ(writer->size(), 150u);
-  ASSERT_THAT(writer->Append(Entries(150, 10)), IsOk());
-  EXPECT_THAT(PendingRecords(log.dir),
-              ::testing::UnorderedElementsAre(
-                  "checkpoint.pending-160", "checkpoint.pending-0150",
-                  "checkpoint.pending-x", "checkpoint.pending-"));
-}
-
-TEST(LogWriterPowerLossTest, ALostRenameIsRedoneOnOpen) {
-  LogFixture log;
-  // The second batch completes tile 0, so it also deleted the partial tiles
-  // the old checkpoint needs: only the redo can open this log.
-  const auto [old_note, new_note] = AppendTwiceThenLoseTheRename(log, 100, 300);
-
-  auto writer = log.Open();
-  ASSERT_NE(writer, nullptr);
-  EXPECT_EQ(writer->size(), 400u);
-  EXPECT_EQ(testing::ReadTextFile(log.Path("checkpoint")), new_note);
-  EXPECT_TRUE(PendingRecords(log.dir).empty());
-  writer.reset();
-  EXPECT_EQ(AuditFrom(log, old_note).entries_checked, 400u);
-}
-
-TEST(LogWriterPowerLossTest, ALostRenameOfTheFirstBatchIsRedone) {
-  LogFixture log;
-  // Nothing to prove consistent with: every tree extends the empty one.
-  const std::string empty_note =
-      AppendTwiceThenLoseTheRename(log, 0, 50).old_note;
-  auto writer = log.Open();
-  ASSERT_NE(writer, nullptr);
-  EXPECT_EQ(writer->size(), 50u);
-  writer.reset();
-  EXPECT_EQ(AuditFrom(log, empty_note).entries_checked, 50u);
-}
-
-TEST(LogWriterPowerLossTest, AnIncompleteBatchIsNotRedone) {
-  LogFixture log;
-  const std::string old_note =
-      AppendTwiceThenLoseTheRename(log, 100, 50).old_note;
-  // The batch's syncs did not all finish: one of its files is torn.
-  TearFile(log.Path("tile/entries/000.p/150"));
-
-  auto writer = log.Open();
-  ASSERT_NE(writer, nullptr);
-  EXPECT_EQ(writer->size(), 100u);
-  EXPECT_EQ(testing::ReadTextFile(log.Path("checkpoint")), old_note);
-  // The next batch takes the torn batch's place and the log stays whole.
-  ASSERT_THAT(writer->Append(Entries(100, 60)), IsOk());
-  EXPECT_THAT(PendingRecords(log.dir),
-              ::testing::ElementsAre("checkpoint.pending-160"));
-  writer.reset();
-  EXPECT_EQ(AuditFrom(log, old_note).entries_checked, 160u);
-}
-
-TEST(LogWriterPowerLossTest, ATornRecordIsNotRedone) {
-  LogFixture log;
-  const std::string old_note =
-      AppendTwiceThenLoseTheRename(log, 100, 50).old_note;
-  const std::string record = log.Path("checkpoint.pending-150");
-  const std::string whole = testing::ReadTextFile(record);
-  for (std::size_t keep :
-       {std::size_t{0}, std::size_t{20}, whole.size() / 2, whole.size() - 1}) {
-    OverwriteFile(record, whole.substr(0, keep));
-    auto writer = log.Open();
-    ASSERT_NE(writer, nullptr);
-    EXPECT_EQ(writer->size(), 100u) << keep;
-  }
-  OverwriteFile(record, whole);
-  EXPECT_EQ(log.Open()->size(), 150u);
-}
-
-TEST(LogWriterPowerLossTest, ARecordSignedByAnotherKeyIsNotRedone) {
-  LogFixture log;
-  const std::string old_note =
-      AppendTwiceThenLoseTheRename(log, 100, 50).old_note;
-  // Another key signs the same tree (same origin, same entries).
-  LogFixture other;
-  ASSERT_THAT(other.Open()->Append(Entries(0, 150)), IsOk());
-  const std::string foreign = testing::ReadTextFile(other.Path("checkpoint"));
-  const std::string record = log.Path("checkpoint.pending-150");
-  std::string text = testing::ReadTextFile(record);
-  const std::size_t note_at = text.find("\n\n") + 2;
-  text = text.substr(0, note_at) + foreign;
-  OverwriteFile(record, text);
-
-  auto writer = log.Open();
-  ASSERT_NE(writer, nullptr);
-  EXPECT_EQ(writer->size(), 100u);
-  EXPECT_EQ(testing::ReadTextFile(log.Path("checkpoint")), old_note);
-}
-
-TEST(LogWriterPowerLossTest, ARecordNamingAPathOutsideTheTilesIsNotRedone) {
-  LogFixture log;
-  const std::string old_note =
-      AppendTwiceThenLoseTheRename(log, 100, 50).old_note;
-  // One file line is replaced by one whose digest is right for the lock
-  // file (empty) reached through "..": the record is refused as a whole.
-  const std::string record = log.Path("checkpoint.pending-150");
-  const std::string whole = testing::ReadTextFile(record);
-  const std::size_t first_line = whole.find('\n') + 1;
-  const std::size_t second_line = whole.find('\n', first_line) + 1;
-  const std::string empty_sha256 =
-      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-  OverwriteFile(record, whole.substr(0, first_line) + empty_sha256 +
-                            " tile/../lock\n" + whole.substr(second_line));
-  EXPECT_EQ(log.Open()->size(), 100u);
-}
-
-TEST(LogWriterPowerLossTest, ACompleteRecordThatForksTheLogIsDataLoss) {
-  LogFixture log;
-  AppendTwiceThenLoseTheRename(log, 100, 50);
-  // The published checkpoint is the writer's own signature over a different
-  // tree of 100 entries (made in another directory with the same key).
-  TempDir other;
-  const std::string other_dir = other.Join("log");
-  ASSERT_THAT(CreateLog(*Env::Default(), other_dir, kOrigin, log.skey()),
-              IsOk());
-  {
-    auto writer = LogWriter::Open(*Env::Default(), other_dir, log.skey());
-    ASSERT_THAT(writer, IsOk());
-    ASSERT_THAT((*writer)->Append(Entries(1000, 100)), IsOk());
-  }
-  OverwriteFile(log.Path("checkpoint"),
-                testing::ReadTextFile(other_dir + "/checkpoint"));
-  EXPECT_THAT(
-      LogWriter::Open(*Env::Default(), log.dir, log.skey()),
-      StatusIs(absl::StatusCode::kDataLoss, HasSubstr("does not extend")));
 }
 
 // --- Crash safety ----------------------------------------------------------

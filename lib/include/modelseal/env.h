@@ -151,28 +151,15 @@ class Env {
   // `commit` names them. `commit` is written to a temporary file beside its
   // path. The syncs of `files`, of their directories and of that temporary
   // file are issued together; only after all of them succeed is the
-  // temporary file renamed over commit.path. On an error before the rename
-  // commit.path keeps its old contents and no temporary file is left
-  // (unless the process dies). What the rename itself needs to survive a
-  // power loss is `durability`'s choice (below). The base implementation
-  // calls WriteFileAtomically for each of `files`, then for `commit`.
-  enum class CommitDurability {
-    // The commit's directory is synced after the rename: on return, the new
-    // contents survive a power loss, and they never become durable before
-    // `files` are. Two dependent rounds of syncs.
-    kSynced,
-    // The commit's directory is synced together with `files`, before the
-    // rename, and not after it: one round of syncs. On return every reader
-    // sees the new contents, but after a power loss commit.path may still
-    // hold the old ones until the directory is next synced. The caller
-    // keeps, among `files`, a durable record from which it redoes the
-    // commit (the log writer's pending record).
-    kRedoable,
-  };
+  // temporary file renamed over commit.path and its directory synced. After
+  // a crash commit.path holds its old or its whole new contents, and the new
+  // contents are never durable before `files` are. On an error before the
+  // rename commit.path keeps its old contents and no temporary file is left
+  // (unless the process dies). The base implementation calls
+  // WriteFileAtomically for each of `files`, then for `commit`.
   virtual absl::Status WriteFilesThenCommit(absl::Span<const FileToWrite> files,
                                             const FileToWrite& commit,
-                                            std::uint32_t mode,
-                                            CommitDurability durability);
+                                            std::uint32_t mode);
   virtual absl::Status DeleteFile(const std::string& path) = 0;
   // Removes an empty directory (kFailedPrecondition if it is not empty). The
   // base implementation returns kUnimplemented.

@@ -3,37 +3,29 @@
 // server can publish:
 //
 //   <dir>/checkpoint                   signed note (checkpoint.h), Ed25519
-//   <dir>/tile/<L>/<N>[.p/<W>]         hash tiles, height 8 (256 hashes)
-//   <dir>/tile/entries/<N>[.p/<W>]     entry bundles (uint16 BE length +
-//                                      bytes)
-//   <dir>/checkpoint.pending-<size>    the last append's pending record
-//   <dir>/lock                         held by the one writer (flock)
+//   <dir>/tile/<L>/<N>[.p/<W>]          hash tiles, height 8 (256 hashes)
+//   <dir>/tile/entries/<N>[.p/<W>]      entry bundles (uint16 BE length +
+//   bytes) <dir>/lock                         held by the one writer (flock)
 //
 // <N> is written in zero-padded groups of three digits, all but the last
 // prefixed with 'x' (1234067 -> x001/x234/067); `.p/<W>` marks a partial tile
 // of W (1..255) hashes at the right edge of the tree.
 //
 // Durability: every tile and bundle file an append writes lies beyond the
-// published checkpoint, so it is written in place. The batch's files, a
-// pending record <dir>/checkpoint.pending-<size> (the new signed checkpoint
-// and the SHA-256 of each of those files) and their directories are synced
-// in one round before the new checkpoint replaces the old one atomically
-// (Env::WriteFilesThenCommit, CommitDurability::kRedoable: temp file,
-// fsync, rename). If a power loss takes that rename back, Open() redoes it
-// from the record once the signature, every file's digest, the re-derived
-// root and a consistency proof from the old checkpoint check out. After a
-// crash at any point no entry that Append() acknowledged is lost; files
-// beyond the checkpoint (possibly partly written) are ignored and
-// overwritten. The writer never publishes a checkpoint that disagrees with
-// the stored tiles: Open() verifies the checkpoint signature with the
-// writer's own key and re-derives the root from the tiles (kDataLoss if they
-// disagree, or if a complete pending record would fork the log).
+// published checkpoint, so it is written in place, and it and its directory
+// are synced before the checkpoint that covers it replaces the old one
+// atomically (Env::WriteFilesThenCommit: temp file, fsync, rename, directory
+// fsync). After a crash at any point the log reopens at its last published
+// checkpoint and no entry that Append() acknowledged is lost; files beyond
+// that checkpoint (possibly partly written) are ignored and overwritten. The
+// writer never publishes a checkpoint that disagrees with the stored tiles:
+// Open() verifies the checkpoint signature with the writer's own key and
+// re-derives the root from the tiles (kDataLoss if they disagree).
 //
-// Residual risk, documented: a checkpoint is signed before its batch is
-// durable; if the syncs do not finish, its signed text can stay in the
-// pending record or the writer's temporary file, unpublished (the record is
-// in the log directory: publish only checkpoint and tile/), and the writer
-// resumes from the published checkpoint.
+// Residual risk, documented: a checkpoint is signed in memory just before its
+// atomic write; a crash inside that write can leave the signed-but-unpublished
+// text in the writer's temporary file (never at a served path). The writer
+// then resumes from the published checkpoint.
 #ifndef MODELSEAL_TRANSPARENCY_LOG_H_
 #define MODELSEAL_TRANSPARENCY_LOG_H_
 

@@ -86,6 +86,15 @@ class Converter {
     if (type->full_name() == "google.protobuf.Timestamp") {
       return ParseTimestamp(value, message);
     }
+    if (type->full_name() == "google.protobuf.Struct") {
+      return ParseStruct(value, message);
+    }
+    if (type->full_name() == "google.protobuf.Value") {
+      return ParseStructValue(value, message);
+    }
+    if (type->full_name() == "google.protobuf.ListValue") {
+      return ParseListValue(value, message);
+    }
     if (type->file()->package() == "google.protobuf") {
       return Error(absl::StrCat("the well-known type ", type->full_name(),
                                 " is not supported"));
@@ -490,6 +499,102 @@ class Converter {
     message->GetReflection()->SetInt64(message, seconds_field, seconds);
     message->GetReflection()->SetInt32(message, nanos_field,
                                        static_cast<std::int32_t>(nanos));
+    return absl::OkStatus();
+  }
+
+  // google.protobuf.Struct / Value / ListValue: any JSON, read as the
+  // mapping says (numbers as doubles, null as NULL_VALUE, also inside
+  // arrays and objects), with the same refusals as everywhere else: a key
+  // given twice in one object is an error, not a last-one-wins.
+  absl::Status ParseStruct(element value, Message* message) {
+    simdjson::dom::object object;
+    if (value.get_object().get(object) != simdjson::SUCCESS) {
+      return Error("expected an object");
+    }
+    const FieldDescriptor* fields =
+        message->GetDescriptor()->FindFieldByName("fields");
+    if (fields == nullptr || !fields->is_map() ||
+        fields->message_type()->map_value()->message_type() == nullptr) {
+      return Error("malformed Struct descriptor");
+    }
+    const FieldDescriptor* key_field = fields->message_type()->map_key();
+    const FieldDescriptor* value_field = fields->message_type()->map_value();
+    absl::flat_hash_set<absl::string_view> keys;
+    for (simdjson::dom::key_value_pair member : object) {
+      const absl::string_view key = View(member.key);
+      const std::size_t mark = path_.size();
+      absl::StrAppend(&path_, path_.empty() ? "" : ".", key);
+      if (!keys.insert(key).second) return Error("key given twice");
+      Message* entry = message->GetReflection()->AddMessage(message, fields);
+      entry->GetReflection()->SetString(entry, key_field, std::string(key));
+      MODELSEAL_RETURN_IF_ERROR(ParseStructValue(
+          member.value,
+          entry->GetReflection()->MutableMessage(entry, value_field)));
+      path_.resize(mark);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ParseStructValue(element value, Message* message) {
+    const Descriptor* type = message->GetDescriptor();
+    const Reflection* r = message->GetReflection();
+    const FieldDescriptor* null_field = type->FindFieldByName("null_value");
+    const FieldDescriptor* number_field = type->FindFieldByName("number_value");
+    const FieldDescriptor* string_field = type->FindFieldByName("string_value");
+    const FieldDescriptor* bool_field = type->FindFieldByName("bool_value");
+    const FieldDescriptor* struct_field = type->FindFieldByName("struct_value");
+    const FieldDescriptor* list_field = type->FindFieldByName("list_value");
+    if (null_field == nullptr || number_field == nullptr ||
+        string_field == nullptr || bool_field == nullptr ||
+        struct_field == nullptr || list_field == nullptr) {
+      return Error("malformed Value descriptor");
+    }
+    switch (value.type()) {
+      case element_type::NULL_VALUE:
+        r->SetEnumValue(message, null_field, 0);
+        return absl::OkStatus();
+      case element_type::BOOL:
+        r->SetBool(message, bool_field, value.get_bool().value_unsafe());
+        return absl::OkStatus();
+      case element_type::STRING:
+        r->SetString(message, string_field,
+                     std::string(value.get_string().value_unsafe()));
+        return absl::OkStatus();
+      case element_type::INT64:
+      case element_type::UINT64:
+      case element_type::DOUBLE: {
+        double number = 0;
+        MODELSEAL_RETURN_IF_ERROR(DoubleOf(value, &number));
+        r->SetDouble(message, number_field, number);
+        return absl::OkStatus();
+      }
+      case element_type::OBJECT:
+        return ParseStruct(value, r->MutableMessage(message, struct_field));
+      case element_type::ARRAY:
+        return ParseListValue(value, r->MutableMessage(message, list_field));
+    }
+    return Error("expected a JSON value");
+  }
+
+  absl::Status ParseListValue(element value, Message* message) {
+    simdjson::dom::array array;
+    if (value.get_array().get(array) != simdjson::SUCCESS) {
+      return Error("expected an array");
+    }
+    const FieldDescriptor* values =
+        message->GetDescriptor()->FindFieldByName("values");
+    if (values == nullptr || !values->is_repeated() ||
+        values->message_type() == nullptr) {
+      return Error("malformed ListValue descriptor");
+    }
+    std::size_t index = 0;
+    for (element item : array) {
+      const std::size_t mark = path_.size();
+      absl::StrAppend(&path_, "[", index++, "]");
+      MODELSEAL_RETURN_IF_ERROR(ParseStructValue(
+          item, message->GetReflection()->AddMessage(message, values)));
+      path_.resize(mark);
+    }
     return absl::OkStatus();
   }
 

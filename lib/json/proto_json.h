@@ -16,8 +16,9 @@
 //     optional, with zero padding bits;
 //   - enums by name or number, known values only;
 //   - `null` leaves a field unset; it is refused inside arrays and maps;
-//   - of the well-known types only google.protobuf.Timestamp (RFC 3339) is
-//     understood; any other is refused rather than guessed;
+//   - of the well-known types google.protobuf.Timestamp (RFC 3339) and
+//     Struct / Value / ListValue (any JSON; a key given twice in one object
+//     is an error) are understood; any other is refused rather than guessed;
 //   - the text must be valid UTF-8 (checked by the parser) and nest at
 //     most kMaxJsonDepth levels.
 // The caller applies its own size limit first. Errors are kInvalidArgument

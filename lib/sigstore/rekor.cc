@@ -11,7 +11,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/struct.pb.h"
-#include "google/protobuf/util/json_util.h"
 #include "modelseal/checkpoint.h"
 #include "modelseal/crypto.h"
 #include "modelseal/limits.h"
@@ -146,14 +145,11 @@ absl::Status MatchBody(const pb::TransparencyLogEntry& entry,
   if (body_json.size() > limits::kMaxRekorBodyBytes) {
     return absl::ResourceExhaustedError("tlog entry body is too large");
   }
+  // Strictly: a body with a key given twice has two readings, and the log
+  // and this verifier might take different ones.
   Struct body;
-  google::protobuf::util::JsonParseOptions options;
-  if (!google::protobuf::util::JsonStringToMessage(
-           google::protobuf::StringPiece(body_json.data(), body_json.size()),
-           &body, options)
-           .ok()) {
-    return absl::InvalidArgumentError("tlog entry body is not JSON");
-  }
+  MODELSEAL_RETURN_IF_ERROR(internal::ParseJson(
+      body_json, limits::kMaxRekorBodyBytes, &body, "tlog entry body"));
   const std::string& kind = entry.kind_version().kind();
   const std::string& version = entry.kind_version().version();
   MODELSEAL_ASSIGN_OR_RETURN(std::string body_kind, StringAt(body, {"kind"}));

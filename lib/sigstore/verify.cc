@@ -159,14 +159,12 @@ absl::Status CheckStatementSubject(const SignedContent& content,
     return absl::UnauthenticatedError(
         "the DSSE payload is not an in-toto statement, so it names no subject");
   }
+  // Strictly, as everywhere: a statement with "subject" twice names two
+  // different sets of artifacts.
   google::protobuf::Struct statement;
-  if (!google::protobuf::util::JsonStringToMessage(
-           google::protobuf::StringPiece(content.payload.data(),
-                                         content.payload.size()),
-           &statement)
-           .ok()) {
-    return absl::InvalidArgumentError("the in-toto statement is not JSON");
-  }
+  MODELSEAL_RETURN_IF_ERROR(internal::ParseJson(
+      content.payload, limits::kMaxBundleBytes, &statement,
+      "the in-toto statement"));
   const std::string wanted = Hex(artifact);
   auto subjects = statement.fields().find("subject");
   if (subjects != statement.fields().end() &&

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/duration.pb.h"
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
@@ -37,10 +38,11 @@ absl::Status ParseWithProtobuf(const std::string& json,
 }
 
 // Both parsers accept `json` and build the same message.
+template <typename Message = test::Kinds>
 void ExpectSameAsProtobuf(const std::string& json) {
   SCOPED_TRACE(json);
-  test::Kinds ours;
-  test::Kinds reference;
+  Message ours;
+  Message reference;
   ASSERT_THAT(ParseJsonToMessage(json, &ours), IsOk());
   ASSERT_THAT(ParseWithProtobuf(json, &reference), IsOk());
   EXPECT_TRUE(
@@ -256,6 +258,51 @@ TEST(ProtoJsonTest, RefusesOtherWellKnownTypes) {
   EXPECT_THAT(ParseJsonToMessage(R"("1s")", &duration),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("google.protobuf.Duration is not supported")));
+}
+
+TEST(ProtoJsonTest, ReadsAnyJsonIntoAStructAsProtobufDoes) {
+  const std::vector<std::string> documents = {
+      "{}",
+      R"({"kind": "hashedrekord", "apiVersion": "0.0.1",
+          "spec": {"data": {"hash": {"algorithm": "sha256", "value": "ab"}},
+                   "signature": {"content": "c2ln", "publicKey": {}}},
+          "n": -1.5e3, "big": 18446744073709551615, "t": true, "f": false,
+          "nothing": null, "list": [1, "two", null, [], {"x": [null]}],
+          "nan": "NaN"})",
+  };
+  for (const std::string& json : documents) {
+    ExpectSameAsProtobuf<google::protobuf::Struct>(json);
+  }
+  google::protobuf::Value value;
+  ASSERT_THAT(ParseJsonToMessage(R"([null, 2])", &value), IsOk());
+  EXPECT_EQ(value.list_value().values(0).kind_case(),
+            google::protobuf::Value::kNullValue);
+  EXPECT_EQ(value.list_value().values(1).number_value(), 2.0);
+}
+
+TEST(ProtoJsonTest, AStructKeyGivenTwiceIsRefusedAtAnyDepth) {
+  // protobuf's parser keeps one of the two; a signed body must have one
+  // reading only.
+  const std::pair<std::string, std::string> cases[] = {
+      {R"({"kind": "a", "kind": "b"})", "kind: key given twice"},
+      {R"({"spec": {"data": 1, "data": 2}})", "spec.data: key given twice"},
+      {R"({"list": [{"x": 1, "x": 1}]})", "list[0].x: key given twice"},
+  };
+  for (const auto& [json, message] : cases) {
+    google::protobuf::Struct parsed;
+    EXPECT_THAT(
+        ParseJsonToMessage(json, &parsed),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(message)))
+        << json;
+  }
+  google::protobuf::Struct parsed;
+  EXPECT_THAT(ParseJsonToMessage("[1]", &parsed),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("expected an object")));
+  google::protobuf::ListValue list;
+  EXPECT_THAT(ParseJsonToMessage("{}", &list),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("expected an array")));
 }
 
 TEST(ProtoJsonTest, ClearsTheMessageFirst) {

@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/sigstore/fake_sigstore.h"
@@ -423,6 +425,43 @@ TEST_F(SigstoreTest, RejectsAnArtifactThatIsNotAStatementSubject) {
                                   std::string(32, 'x')),
               StatusIs(absl::StatusCode::kUnauthenticated,
                        HasSubstr("is not a subject of the statement")));
+}
+
+TEST_F(SigstoreTest, RejectsAStatementThatGivesItsSubjectsTwice) {
+  // Read one way, the statement names the artifact; read the other way, it
+  // names something else. It must have one reading only.
+  BundleOptions options;
+  const std::string digest =
+      absl::BytesToHexString(FakeSigstore::ArtifactSha256(options));
+  options.dsse_payload =
+      absl::StrCat(R"({"_type":"https://in-toto.io/Statement/v1",)",
+                   R"("subject":[{"name":"other","digest":{"sha256":")",
+                   std::string(64, '0'), R"("}}],)",
+                   R"("predicateType":"https://example.com/p","predicate":{},)",
+                   R"("subject":[{"name":"artifact","digest":{"sha256":")",
+                   digest, R"("}}]})");
+  EXPECT_THAT(Verify(fake_->MakeBundle(options), options),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("subject: key given twice")));
+}
+
+TEST_F(SigstoreTest, RejectsAnEntryBodyThatGivesAKeyTwice) {
+  // Signed by the log (its SET covers the body), but with two readings.
+  BundleOptions options;
+  options.dsse = false;
+  options.bundle_minor = 1;
+  options.with_proof = false;
+  pb::Bundle bundle = fake_->MakeBundle(options);
+  pb::TransparencyLogEntry* entry =
+      bundle.mutable_verification_material()->mutable_tlog_entries(0);
+  std::string body = entry->canonicalized_body();
+  ASSERT_EQ(body.rfind(R"({"apiVersion":"0.0.1",)", 0), 0u);
+  body.insert(1, R"("apiVersion":"0.0.1",)");
+  entry->set_canonicalized_body(body);
+  fake_->ResignSet(entry);
+  EXPECT_THAT(Verify(bundle, options),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("apiVersion: key given twice")));
 }
 
 TEST_F(SigstoreTest, RejectsAMessageSignatureForAnotherArtifact) {

@@ -162,9 +162,9 @@ absl::Status CheckStatementSubject(const SignedContent& content,
   // Strictly, as everywhere: a statement with "subject" twice names two
   // different sets of artifacts.
   google::protobuf::Struct statement;
-  MODELSEAL_RETURN_IF_ERROR(internal::ParseJson(
-      content.payload, limits::kMaxBundleBytes, &statement,
-      "the in-toto statement"));
+  MODELSEAL_RETURN_IF_ERROR(
+      internal::ParseJson(content.payload, limits::kMaxBundleBytes, &statement,
+                          "the in-toto statement"));
   const std::string wanted = Hex(artifact);
   auto subjects = statement.fields().find("subject");
   if (subjects != statement.fields().end() &&

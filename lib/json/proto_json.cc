@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/struct.pb.h"
 #include "modelseal/status.h"
 #include "util/base64.h"
 
@@ -505,94 +506,75 @@ class Converter {
   // google.protobuf.Struct / Value / ListValue: any JSON, read as the
   // mapping says (numbers as doubles, null as NULL_VALUE, also inside
   // arrays and objects), with the same refusals as everywhere else: a key
-  // given twice in one object is an error, not a last-one-wins.
+  // given twice in one object is an error, not a last-one-wins. These are
+  // compiled into libprotobuf, so their generated API is used directly.
   absl::Status ParseStruct(element value, Message* message) {
+    auto* out =
+        google::protobuf::DynamicCastToGenerated<google::protobuf::Struct>(
+            message);
     simdjson::dom::object object;
+    if (out == nullptr) return Error("not a generated Struct");
     if (value.get_object().get(object) != simdjson::SUCCESS) {
       return Error("expected an object");
     }
-    const FieldDescriptor* fields =
-        message->GetDescriptor()->FindFieldByName("fields");
-    if (fields == nullptr || !fields->is_map() ||
-        fields->message_type()->map_value()->message_type() == nullptr) {
-      return Error("malformed Struct descriptor");
-    }
-    const FieldDescriptor* key_field = fields->message_type()->map_key();
-    const FieldDescriptor* value_field = fields->message_type()->map_value();
-    absl::flat_hash_set<absl::string_view> keys;
+    auto& fields = *out->mutable_fields();
     for (simdjson::dom::key_value_pair member : object) {
-      const absl::string_view key = View(member.key);
       const std::size_t mark = path_.size();
-      absl::StrAppend(&path_, path_.empty() ? "" : ".", key);
-      if (!keys.insert(key).second) return Error("key given twice");
-      Message* entry = message->GetReflection()->AddMessage(message, fields);
-      entry->GetReflection()->SetString(entry, key_field, std::string(key));
-      MODELSEAL_RETURN_IF_ERROR(ParseStructValue(
-          member.value,
-          entry->GetReflection()->MutableMessage(entry, value_field)));
+      absl::StrAppend(&path_, path_.empty() ? "" : ".", View(member.key));
+      auto [field, added] =
+          fields.insert({std::string(member.key), google::protobuf::Value()});
+      if (!added) return Error("key given twice");
+      MODELSEAL_RETURN_IF_ERROR(ParseStructValue(member.value, &field->second));
       path_.resize(mark);
     }
     return absl::OkStatus();
   }
 
   absl::Status ParseStructValue(element value, Message* message) {
-    const Descriptor* type = message->GetDescriptor();
-    const Reflection* r = message->GetReflection();
-    const FieldDescriptor* null_field = type->FindFieldByName("null_value");
-    const FieldDescriptor* number_field = type->FindFieldByName("number_value");
-    const FieldDescriptor* string_field = type->FindFieldByName("string_value");
-    const FieldDescriptor* bool_field = type->FindFieldByName("bool_value");
-    const FieldDescriptor* struct_field = type->FindFieldByName("struct_value");
-    const FieldDescriptor* list_field = type->FindFieldByName("list_value");
-    if (null_field == nullptr || number_field == nullptr ||
-        string_field == nullptr || bool_field == nullptr ||
-        struct_field == nullptr || list_field == nullptr) {
-      return Error("malformed Value descriptor");
-    }
+    auto* out =
+        google::protobuf::DynamicCastToGenerated<google::protobuf::Value>(
+            message);
+    if (out == nullptr) return Error("not a generated Value");
     switch (value.type()) {
       case element_type::NULL_VALUE:
-        r->SetEnumValue(message, null_field, 0);
+        out->set_null_value(google::protobuf::NULL_VALUE);
         return absl::OkStatus();
       case element_type::BOOL:
-        r->SetBool(message, bool_field, value.get_bool().value_unsafe());
+        out->set_bool_value(value.get_bool().value_unsafe());
         return absl::OkStatus();
       case element_type::STRING:
-        r->SetString(message, string_field,
-                     std::string(value.get_string().value_unsafe()));
+        out->set_string_value(std::string(value.get_string().value_unsafe()));
         return absl::OkStatus();
       case element_type::INT64:
       case element_type::UINT64:
       case element_type::DOUBLE: {
         double number = 0;
         MODELSEAL_RETURN_IF_ERROR(DoubleOf(value, &number));
-        r->SetDouble(message, number_field, number);
+        out->set_number_value(number);
         return absl::OkStatus();
       }
       case element_type::OBJECT:
-        return ParseStruct(value, r->MutableMessage(message, struct_field));
+        return ParseStruct(value, out->mutable_struct_value());
       case element_type::ARRAY:
-        return ParseListValue(value, r->MutableMessage(message, list_field));
+        return ParseListValue(value, out->mutable_list_value());
     }
     return Error("expected a JSON value");
   }
 
   absl::Status ParseListValue(element value, Message* message) {
+    auto* out =
+        google::protobuf::DynamicCastToGenerated<google::protobuf::ListValue>(
+            message);
     simdjson::dom::array array;
+    if (out == nullptr) return Error("not a generated ListValue");
     if (value.get_array().get(array) != simdjson::SUCCESS) {
       return Error("expected an array");
-    }
-    const FieldDescriptor* values =
-        message->GetDescriptor()->FindFieldByName("values");
-    if (values == nullptr || !values->is_repeated() ||
-        values->message_type() == nullptr) {
-      return Error("malformed ListValue descriptor");
     }
     std::size_t index = 0;
     for (element item : array) {
       const std::size_t mark = path_.size();
       absl::StrAppend(&path_, "[", index++, "]");
-      MODELSEAL_RETURN_IF_ERROR(ParseStructValue(
-          item, message->GetReflection()->AddMessage(message, values)));
+      MODELSEAL_RETURN_IF_ERROR(ParseStructValue(item, out->add_values()));
       path_.resize(mark);
     }
     return absl::OkStatus();

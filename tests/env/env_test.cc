@@ -5,8 +5,10 @@
 
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -51,6 +53,34 @@ TEST(PosixEnvTest, RefusesToOverwriteAndKeepsTheOldContents) {
   MODELSEAL_ASSERT_OK(env.WriteFileAtomically(path, "new", 0644, true));
   MODELSEAL_ASSERT_OK_AND_ASSIGN(contents, env.ReadFileToString(path, 100));
   EXPECT_EQ(contents, "new");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()),
+                          std::filesystem::directory_iterator{}),
+            1);
+}
+
+// Threads replacing one file at once each need a temporary name of their
+// own: a shared one would make all but one fail on O_EXCL.
+TEST(PosixEnvTest, ConcurrentAtomicWritesOfOneFileAllSucceed) {
+  TempDir dir;
+  Env& env = *Env::Default();
+  const std::string path = dir.Join("bundle.sig");
+  constexpr int kThreads = 8;
+  constexpr int kWritesEach = 50;
+  std::vector<absl::Status> results(kThreads * kWritesEach);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWritesEach; ++i) {
+        results[t * kWritesEach + i] = env.WriteFileAtomically(
+            path, absl::StrCat("writer ", t, " write ", i), 0644, true);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const absl::Status& status : results) MODELSEAL_EXPECT_OK(status);
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(std::string contents,
+                                 env.ReadFileToString(path, 100));
+  EXPECT_THAT(contents, ::testing::StartsWith("writer "));
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()),
                           std::filesystem::directory_iterator{}),
             1);

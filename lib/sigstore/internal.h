@@ -96,10 +96,9 @@ struct VerifiedEntry {
 // must be valid at; Rekor v1 entries use their integrated time.
 // kNotFound when the log ID is not in `root` (callers decide).
 absl::StatusOr<VerifiedEntry> VerifyTlogEntry(
-    const v1::sigstore::TransparencyLogEntry& entry,
-    const TrustedRoot::Impl& root, const SignerMaterial& signer,
-    const SignedContent& content, int bundle_minor,
-    std::optional<std::int64_t> timestamp_time);
+    const v1::TransparencyLogEntry& entry, const TrustedRoot::Impl& root,
+    const SignerMaterial& signer, const SignedContent& content,
+    int bundle_minor, std::optional<std::int64_t> timestamp_time);
 
 // Verifies an RFC 3161 timestamp response over `signature` against the
 // root's timestamp authorities; returns its genTime (Unix seconds).

@@ -137,7 +137,7 @@ const Struct* StructIn(const Value& value) {
                                                   : nullptr;
 }
 
-absl::Status MatchBody(const pb::TransparencyLogEntry& entry,
+absl::Status MatchBody(const v1::TransparencyLogEntry& entry,
                        const SignerMaterial& signer,
                        const SignedContent& content) {
   const std::string& body_json = entry.canonicalized_body();
@@ -356,9 +356,9 @@ absl::StatusOr<tlog::Checkpoint> VerifyRekorCheckpoint(absl::string_view note,
   return checkpoint;
 }
 
-absl::Status VerifyInclusionProof(const pb::TransparencyLogEntry& entry,
+absl::Status VerifyInclusionProof(const v1::TransparencyLogEntry& entry,
                                   const LogKey& log) {
-  const pb::InclusionProof& proof = entry.inclusion_proof();
+  const v1::InclusionProof& proof = entry.inclusion_proof();
   if (proof.log_index() < 0 || proof.tree_size() <= 0) {
     return absl::InvalidArgumentError("inclusion proof has a negative index");
   }
@@ -401,7 +401,7 @@ absl::Status VerifyInclusionProof(const pb::TransparencyLogEntry& entry,
 
 // The SET: the log's signature over the canonical JSON (RFC 8785 key order)
 // of {body, integratedTime, logID, logIndex} (rekor pkg/api/entries.go).
-absl::Status VerifySignedEntryTimestamp(const pb::TransparencyLogEntry& entry,
+absl::Status VerifySignedEntryTimestamp(const v1::TransparencyLogEntry& entry,
                                         const LogKey& log) {
   const std::string payload = absl::StrCat(
       R"({"body":")", util::Base64Encode(entry.canonicalized_body()),
@@ -417,7 +417,7 @@ absl::Status VerifySignedEntryTimestamp(const pb::TransparencyLogEntry& entry,
 }  // namespace
 
 absl::StatusOr<VerifiedEntry> VerifyTlogEntry(
-    const pb::TransparencyLogEntry& entry, const TrustedRoot::Impl& root,
+    const v1::TransparencyLogEntry& entry, const TrustedRoot::Impl& root,
     const SignerMaterial& signer, const SignedContent& content,
     int bundle_minor, std::optional<std::int64_t> timestamp_time) {
   if (entry.log_index() < 0 || entry.integrated_time() < 0) {

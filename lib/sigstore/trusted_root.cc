@@ -116,7 +116,7 @@ absl::StatusOr<Authority> ToAuthority(const pb::CertificateAuthority& ca,
     return absl::ResourceExhaustedError(
         absl::StrCat(name, " has too many certificates"));
   }
-  for (const pb::X509Certificate& certificate : certificates) {
+  for (const v1::X509Certificate& certificate : certificates) {
     MODELSEAL_RETURN_IF_ERROR(
         internal::ParseDerCertificate(certificate.raw_bytes(), name).status());
     authority.chain_der.push_back(certificate.raw_bytes());

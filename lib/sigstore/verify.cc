@@ -84,7 +84,7 @@ absl::StatusOr<ParsedBundle> ParseSigstoreBundle(absl::string_view json,
         limits::kMaxSigstoreBundleCertificates) {
       return absl::ResourceExhaustedError("bundle certificate chain too long");
     }
-    for (const pb::X509Certificate& certificate : chain) {
+    for (const v1::X509Certificate& certificate : chain) {
       if (certificate.raw_bytes().empty()) {
         return absl::InvalidArgumentError("bundle certificate is empty");
       }
@@ -97,7 +97,7 @@ absl::StatusOr<ParsedBundle> ParseSigstoreBundle(absl::string_view json,
 
   SignedContent& content = bundle.content;
   if (bundle.message.has_dsse_envelope()) {
-    const pb::Envelope& envelope = bundle.message.dsse_envelope();
+    const v1::Envelope& envelope = bundle.message.dsse_envelope();
     if (envelope.signatures_size() != 1) {
       return absl::InvalidArgumentError(
           "DSSE envelope must carry exactly one signature");
@@ -239,7 +239,7 @@ absl::Status MatchIdentity(const internal::FulcioIdentity& certificate,
 absl::StatusOr<std::vector<std::int64_t>> VerifyTimestamps(
     const ParsedBundle& bundle, const TrustedRoot::Impl& root) {
   std::vector<std::int64_t> times;
-  for (const pb::Rfc3161SignedTimestamp& timestamp :
+  for (const v1::Rfc3161SignedTimestamp& timestamp :
        bundle.message.verification_material()
            .timestamp_verification_data()
            .rfc3161_timestamps()) {
@@ -266,7 +266,7 @@ absl::Status VerifyEntries(const ParsedBundle& bundle,
         *std::min_element(timestamp_times.begin(), timestamp_times.end());
   }
   bool first = true;
-  for (const pb::TransparencyLogEntry& entry :
+  for (const v1::TransparencyLogEntry& entry :
        bundle.message.verification_material().tlog_entries()) {
     absl::StatusOr<internal::VerifiedEntry> verified =
         internal::VerifyTlogEntry(entry, root, signer, bundle.content,

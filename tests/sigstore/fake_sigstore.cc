@@ -374,7 +374,7 @@ struct FakeSigstore::Impl {
 
   // An inclusion proof for `body` at index 4 of a 7-leaf tree, with a
   // checkpoint signed by `key` under `name`.
-  void Prove(pb::TransparencyLogEntry* entry, EVP_PKEY* key,
+  void Prove(v1::TransparencyLogEntry* entry, EVP_PKEY* key,
              const std::string& name, const std::string& origin,
              const std::string& key_id) {
     std::vector<tlog::Hash> leaves;
@@ -386,7 +386,7 @@ struct FakeSigstore::Impl {
     auto proof = tlog::MakeInclusionProof(source, 4, 7);
     Check(proof.ok(), "proof");
     const tlog::Hash tree_root = tlog::RootFromLeafHashes(leaves);
-    pb::InclusionProof* inclusion = entry->mutable_inclusion_proof();
+    v1::InclusionProof* inclusion = entry->mutable_inclusion_proof();
     inclusion->set_log_index(4);
     inclusion->set_tree_size(7);
     inclusion->set_root_hash(std::string(tlog::HashBytes(tree_root)));
@@ -445,7 +445,7 @@ const std::string& FakeSigstore::last_leaf_der() const {
   return impl_->last_leaf;
 }
 
-void FakeSigstore::ResignSet(pb::TransparencyLogEntry* entry) {
+void FakeSigstore::ResignSet(v1::TransparencyLogEntry* entry) {
   const std::string payload = absl::StrCat(
       R"({"body":")", util::Base64Encode(entry->canonicalized_body()),
       R"(","integratedTime":)", entry->integrated_time(), R"(,"logID":")",
@@ -487,7 +487,7 @@ pb::Bundle FakeSigstore::MakeBundle(const BundleOptions& options) {
                   R"("}}],"predicateType":"https://example.com/test/v1","predicate":{}})");
     pae = DssePae("application/vnd.in-toto+json", payload);
     signature = Sign(impl.leaf_key.get(), pae);
-    pb::Envelope* envelope = bundle.mutable_dsse_envelope();
+    v1::Envelope* envelope = bundle.mutable_dsse_envelope();
     envelope->set_payload(payload);
     envelope->set_payload_type("application/vnd.in-toto+json");
     envelope->add_signatures()->set_sig(signature);
@@ -499,7 +499,7 @@ pb::Bundle FakeSigstore::MakeBundle(const BundleOptions& options) {
     message->set_signature(signature);
   }
 
-  pb::TransparencyLogEntry* entry = material->add_tlog_entries();
+  v1::TransparencyLogEntry* entry = material->add_tlog_entries();
   entry->set_log_index(1004);
   if (!options.rekor_v2) {
     entry->mutable_log_id()->set_key_id(impl.RekorLogId());

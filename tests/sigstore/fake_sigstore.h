@@ -64,7 +64,7 @@ class FakeSigstore {
   static std::string ArtifactSha256(const BundleOptions& options);
 
   // Re-signs the Rekor v1 SET of `entry` (after a test edited its time).
-  void ResignSet(v1::sigstore::TransparencyLogEntry* entry);
+  void ResignSet(v1::TransparencyLogEntry* entry);
   // The leaf certificate of the most recent MakeBundle().
   const std::string& last_leaf_der() const;
 

@@ -452,7 +452,7 @@ TEST_F(SigstoreTest, RejectsAnEntryBodyThatGivesAKeyTwice) {
   options.bundle_minor = 1;
   options.with_proof = false;
   pb::Bundle bundle = fake_->MakeBundle(options);
-  pb::TransparencyLogEntry* entry =
+  v1::TransparencyLogEntry* entry =
       bundle.mutable_verification_material()->mutable_tlog_entries(0);
   std::string body = entry->canonicalized_body();
   ASSERT_EQ(body.rfind(R"({"apiVersion":"0.0.1",)", 0), 0u);

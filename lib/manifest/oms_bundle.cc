@@ -45,8 +45,9 @@ namespace {
 using manifest_internal::ParseStrictJson;
 
 bool IsLowerHex(absl::string_view text) {
-  // No early exit, so that the loop vectorizes: a statement of a large
-  // model holds thousands of digests.
+  // No early exit, so no branch per character (GCC 12 does not vectorize
+  // it at -O2): BM_ParseStatement/2000, thousands of digests, took 968–999
+  // us this way against 1,035–1,042 us with the early exit, interleaved.
   bool all = true;
   for (char c : text) {
     all &= (c >= '0' && c <= '9') | (c >= 'a' && c <= 'f');

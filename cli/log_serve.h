@@ -26,6 +26,7 @@ struct LogServeFlags {
   unsigned batch_ms = 5;
   std::size_t max_pending = 8192;
   std::size_t threads = 0;
+  bool sync_each_batch = false;
 };
 
 // What `log serve` does, for --help of both programs.

@@ -38,6 +38,10 @@ void AddLogServeOptions(CLI::App& command, LogServeFlags* flags) {
                   "core, at most 4); an add waiting for its batch holds "
                   "none, so a few serve thousands of clients")
       ->check(CLI::Range(std::size_t{0}, std::size_t{64}));
+  command.add_flag(
+      "--sync-each-batch", flags->sync_each_batch,
+      "Sync each batch's tiles and checkpoint before answering, instead of "
+      "one write-ahead journal append (DIR/journal; see docs/public-log.md)");
 }
 
 std::vector<std::string> LogServeArguments(const LogServeFlags& flags) {
@@ -46,6 +50,7 @@ std::vector<std::string> LogServeArguments(const LogServeFlags& flags) {
       "--batch-ms",    absl::StrCat(flags.batch_ms),
       "--max-pending", absl::StrCat(flags.max_pending),
       "--threads",     absl::StrCat(flags.threads)};
+  if (flags.sync_each_batch) arguments.push_back("--sync-each-batch");
   if (!flags.key.empty()) {
     arguments.push_back("--log-signer-key");
     arguments.push_back(flags.key);

@@ -43,7 +43,9 @@ int ServeLog(const LogServeFlags& flags) {
     files.rlim_cur = files.rlim_max;
     (void)::setrlimit(RLIMIT_NOFILE, &files);
   }
-  auto writer = OpenLogWriter(dir, flags.key);
+  tlog::LogWriterOptions writer_options;
+  writer_options.journal = !flags.sync_each_batch;
+  auto writer = OpenLogWriter(dir, flags.key, writer_options);
   if (!writer.ok()) return ReportError(writer.status());
 
   // SIGINT/SIGTERM are taken by one thread that stops the server; block them

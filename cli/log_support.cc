@@ -18,7 +18,8 @@ std::string DefaultLogKeyPath(const std::string& dir) {
 }
 
 absl::StatusOr<std::unique_ptr<tlog::LogWriter>> OpenLogWriter(
-    const std::string& dir, const std::string& key_path) {
+    const std::string& dir, const std::string& key_path,
+    tlog::LogWriterOptions options) {
   Env& env = *Env::Default();
   const std::string path = key_path.empty() ? DefaultLogKeyPath(dir) : key_path;
   auto key = env.ReadFileToString(path, limits::kMaxSmallFileBytes);
@@ -31,7 +32,7 @@ absl::StatusOr<std::unique_ptr<tlog::LogWriter>> OpenLogWriter(
   while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r'))
     trimmed.pop_back();
   SecretString signer_key(std::move(trimmed));
-  return tlog::LogWriter::Open(env, dir, signer_key.value());
+  return tlog::LogWriter::Open(env, dir, signer_key.value(), options);
 }
 
 }  // namespace modelseal::cli

@@ -18,7 +18,8 @@ std::string DefaultLogKeyPath(const std::string& dir);
 // Opens the log in `dir` for appending with the signer key at `key_path`
 // (DefaultLogKeyPath(dir) when empty).
 absl::StatusOr<std::unique_ptr<tlog::LogWriter>> OpenLogWriter(
-    const std::string& dir, const std::string& key_path);
+    const std::string& dir, const std::string& key_path,
+    tlog::LogWriterOptions options = {});
 
 // Verifier key strings from values that are key strings or files of them.
 absl::StatusOr<std::vector<std::string>> ReadVerifierKeys(

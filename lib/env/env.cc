@@ -61,6 +61,23 @@ absl::Status Env::WriteFilesThenCommit(absl::Span<const FileToWrite> files,
   return WriteFileAtomically(commit.path, commit.contents, mode, true);
 }
 
+absl::Status Env::WriteFilesThenCommitUnsynced(
+    absl::Span<const FileToWrite> files, const FileToWrite& commit,
+    std::uint32_t mode) {
+  return WriteFilesThenCommit(files, commit, mode);
+}
+
+absl::StatusOr<std::unique_ptr<AppendFile>> Env::OpenForAppend(
+    const std::string& path) {
+  return absl::UnimplementedError(
+      absl::StrCat(path, ": this Env cannot append to files"));
+}
+
+absl::Status Env::SyncFileSystem(const std::string& dir) {
+  return absl::UnimplementedError(
+      absl::StrCat(dir, ": this Env cannot sync a file system"));
+}
+
 absl::Status Env::DeleteDirectory(const std::string& path) {
   return absl::UnimplementedError(
       absl::StrCat(path, ": this Env cannot delete directories"));

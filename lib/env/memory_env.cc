@@ -86,6 +86,20 @@ class MemoryFileLock final : public FileLock {
 
 }  // namespace
 
+class MemoryEnv;
+
+class MemoryAppendFile final : public AppendFile {
+ public:
+  MemoryAppendFile(MemoryEnv* env, std::string path)
+      : env_(env), path_(std::move(path)) {}
+  absl::Status Append(absl::string_view data) override;
+  absl::Status Sync() override { return absl::OkStatus(); }
+
+ private:
+  MemoryEnv* const env_;
+  const std::string path_;
+};
+
 class MemoryEnv final : public Env {
  public:
   MemoryEnv() {
@@ -202,6 +216,42 @@ class MemoryEnv final : public Env {
     node.mtime_ns = ++clock_;
     node.inode = next_inode_++;
     nodes_[normalized] = node;
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::unique_ptr<AppendFile>> OpenForAppend(
+      const std::string& path) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = nodes_.find(Normalize(path));
+    if (it == nodes_.end()) {
+      return absl::NotFoundError(absl::StrCat(path, ": no such file"));
+    }
+    if (it->second.type != FileType::kRegular) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, ": not a regular file"));
+    }
+    return std::unique_ptr<AppendFile>(
+        new MemoryAppendFile(this, Normalize(path)));
+  }
+
+  // Nothing here is ever lost, so there is nothing to sync.
+  absl::Status SyncFileSystem(const std::string& /*dir*/) override {
+    return absl::OkStatus();
+  }
+
+  // Appends to the node at `normalized` (copy on write: readers keep their
+  // snapshot).
+  absl::Status AppendTo(const std::string& normalized, absl::string_view data) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = nodes_.find(normalized);
+    if (it == nodes_.end() || it->second.type != FileType::kRegular) {
+      return absl::NotFoundError(
+          absl::StrCat(normalized, ": the file being appended to is gone"));
+    }
+    auto grown = std::make_shared<std::string>(*it->second.contents);
+    grown->append(data.data(), data.size());
+    it->second.contents = std::move(grown);
+    it->second.mtime_ns = ++clock_;
     return absl::OkStatus();
   }
 
@@ -331,6 +381,10 @@ class MemoryEnv final : public Env {
   std::uint64_t next_inode_ = 1;
   std::int64_t clock_ = 0;
 };
+
+absl::Status MemoryAppendFile::Append(absl::string_view data) {
+  return env_->AppendTo(path_, data);
+}
 
 std::unique_ptr<Env> NewMemoryEnv() { return std::make_unique<MemoryEnv>(); }
 

@@ -350,21 +350,50 @@ absl::StatusOr<int> CreateAndWrite(const std::string& path,
   return closer.release();
 }
 
+// Opens `path` (never through a symlink) with `flags` and fails unless it
+// is a regular file; `st` gets its fstat.
+absl::StatusOr<int> OpenRegularFile(const std::string& path, int flags,
+                                    absl::string_view what, struct stat* st) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return ErrnoStatus(what, path, errno);
+  FdCloser closer(fd);
+  if (::fstat(fd, st) != 0) return ErrnoStatus("fstat", path, errno);
+  if (!S_ISREG(st->st_mode)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, ": not a regular file"));
+  }
+  return closer.release();
+}
+
+class PosixAppendFile final : public AppendFile {
+ public:
+  PosixAppendFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~PosixAppendFile() override { ::close(fd_); }
+
+  absl::Status Append(absl::string_view data) override {
+    return WriteAll(fd_, data, path_);
+  }
+
+  absl::Status Sync() override {
+    if (::fdatasync(fd_) != 0) return ErrnoStatus("fdatasync", path_, errno);
+    return absl::OkStatus();
+  }
+
+ private:
+  const int fd_;
+  const std::string path_;
+};
+
 class PosixEnv final : public Env {
  public:
   absl::StatusOr<std::unique_ptr<RandomAccessFile>> OpenForRead(
       const std::string& path) override {
     // O_NONBLOCK keeps a FIFO from blocking the open; fstat then rejects it.
-    const int fd =
-        ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    if (fd < 0) return ErrnoStatus("open", path, errno);
-    FdCloser closer(fd);
     struct stat st;
-    if (::fstat(fd, &st) != 0) return ErrnoStatus("fstat", path, errno);
-    if (!S_ISREG(st.st_mode)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(path, ": not a regular file"));
-    }
+    MODELSEAL_ASSIGN_OR_RETURN(
+        const int fd,
+        OpenRegularFile(path, O_RDONLY | O_NONBLOCK, "open", &st));
+    FdCloser closer(fd);
     const int flags = ::fcntl(fd, F_GETFL);
     if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -599,6 +628,50 @@ class PosixEnv final : public Env {
     for (int fd : descriptors) ::close(fd);
     if (temp_exists) ::unlink(temp.c_str());
     return status;
+  }
+
+  absl::Status WriteFilesThenCommitUnsynced(absl::Span<const FileToWrite> files,
+                                            const FileToWrite& commit,
+                                            std::uint32_t mode) override {
+    for (const FileToWrite& file : files) {
+      MODELSEAL_ASSIGN_OR_RETURN(int fd,
+                                 CreateAndWrite(file.path, file.contents, mode,
+                                                /*exclusive=*/false));
+      if (::close(fd) != 0) return ErrnoStatus("close", file.path, errno);
+    }
+    const std::string temp = absl::StrCat(commit.path, TempSuffix());
+    MODELSEAL_ASSIGN_OR_RETURN(
+        int fd,
+        CreateAndWrite(temp, commit.contents, mode, /*exclusive=*/true));
+    if (::close(fd) != 0 || ::rename(temp.c_str(), commit.path.c_str()) != 0) {
+      const int error = errno;
+      ::unlink(temp.c_str());
+      return ErrnoStatus("replace", commit.path, error);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::unique_ptr<AppendFile>> OpenForAppend(
+      const std::string& path) override {
+    // O_NONBLOCK: opening a FIFO for writing would wait for a reader.
+    struct stat st;
+    MODELSEAL_ASSIGN_OR_RETURN(
+        const int fd, OpenRegularFile(path, O_WRONLY | O_APPEND | O_NONBLOCK,
+                                      "open for appending", &st));
+    FdCloser closer(fd);
+    const int flags = ::fcntl(fd, F_GETFL);
+    if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    return std::unique_ptr<AppendFile>(
+        new PosixAppendFile(closer.release(), path));
+  }
+
+  absl::Status SyncFileSystem(const std::string& dir) override {
+#ifdef __linux__
+    MODELSEAL_RETURN_IF_ERROR(SyncFileSystemsOf({dir}));
+    return SyncDirectoryOf(JoinPath(dir, "x"));
+#else
+    return Env::SyncFileSystem(dir);
+#endif
   }
 
   absl::Status DeleteFile(const std::string& path) override {

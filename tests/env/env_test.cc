@@ -262,6 +262,58 @@ TEST(PosixEnvTest, WriteFilesAtomicallyFailingLeavesOldOrNewAndNoTemporaries) {
   }
 }
 
+TEST(PosixEnvTest, AppendsAndSyncsOnlyRegularFilesNotThroughSymlinks) {
+  TempDir dir;
+  Env& env = *Env::Default();
+  const std::string path = dir.Join("journal");
+  EXPECT_THAT(env.OpenForAppend(path),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("journal")));
+  MODELSEAL_ASSERT_OK(env.WriteFileAtomically(path, "head;", 0644, true));
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AppendFile> file,
+                                 env.OpenForAppend(path));
+  MODELSEAL_EXPECT_OK(file->Append("one;"));
+  MODELSEAL_EXPECT_OK(file->Append("two;"));
+  MODELSEAL_EXPECT_OK(file->Sync());
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(std::string contents,
+                                 env.ReadFileToString(path, 100));
+  EXPECT_EQ(contents, "head;one;two;");
+  MODELSEAL_EXPECT_OK(env.SyncFileSystem(dir.path()));
+
+  const std::string link = dir.Join("link");
+  ASSERT_EQ(::symlink(path.c_str(), link.c_str()), 0);
+  EXPECT_FALSE(env.OpenForAppend(link).ok());
+  const std::string fifo = dir.Join("pipe");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  // Fails (no reader: ENXIO) instead of waiting for one.
+  EXPECT_FALSE(env.OpenForAppend(fifo).ok());
+  EXPECT_FALSE(env.OpenForAppend(dir.path()).ok());  // EISDIR
+}
+
+TEST(PosixEnvTest, WriteFilesThenCommitUnsyncedWritesInPlaceThenReplaces) {
+  TempDir dir;
+  Env& env = *Env::Default();
+  const std::string tile = dir.Join("tile");
+  const std::string commit = dir.Join("checkpoint");
+  MODELSEAL_ASSERT_OK(env.WriteFileAtomically(tile, "old tile", 0644, true));
+  MODELSEAL_ASSERT_OK(env.WriteFileAtomically(commit, "old", 0644, true));
+  const FileToWrite files[] = {{tile, "new tile"}};
+  MODELSEAL_ASSERT_OK(
+      env.WriteFilesThenCommitUnsynced(files, {commit, "new"}, 0640));
+  EXPECT_EQ(*env.ReadFileToString(tile, 100), "new tile");
+  EXPECT_EQ(*env.ReadFileToString(commit, 100), "new");
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(FileInfo info, env.LinkStat(commit));
+  EXPECT_EQ(info.mode & 0777, 0640u);
+  // No temporary file is left beside them.
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()),
+                          std::filesystem::directory_iterator{}),
+            2);
+  // A file that cannot be written leaves the commit as it was.
+  const FileToWrite missing[] = {{dir.Join("no/such/dir/tile"), "x"}};
+  EXPECT_FALSE(
+      env.WriteFilesThenCommitUnsynced(missing, {commit, "newer"}, 0644).ok());
+  EXPECT_EQ(*env.ReadFileToString(commit, 100), "new");
+}
+
 TEST(PosixEnvTest, WriteFilesAtomicallyReplacesEveryFile) {
   // 300: more replaced files than are ever kept open for closing later.
   for (std::size_t count : {kFewFiles, kManyFiles, std::size_t{300}}) {

@@ -2,7 +2,9 @@
 // forever, printing each acknowledged index (one per line, flushed) only
 // after Append() returned. The test kills it with SIGKILL at random moments.
 //
-//   crash_writer <log dir> <signer key file> <seed>
+//   crash_writer <log dir> <signer key file> <seed> [journal]
+//
+// With "journal", the writer is journaled (LogWriterOptions::journal).
 //
 // Entry i is always CrashEntry(i), so the test can check every entry.
 #include <cstdio>
@@ -25,8 +27,8 @@ std::string CrashEntry(std::uint64_t index) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: crash_writer DIR KEYFILE SEED\n");
+  if (argc != 4 && !(argc == 5 && std::string(argv[4]) == "journal")) {
+    std::fprintf(stderr, "usage: crash_writer DIR KEYFILE SEED [journal]\n");
     return 2;
   }
   std::uint64_t seed = 0;
@@ -37,7 +39,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", key.status().ToString().c_str());
     return 1;
   }
-  auto writer = modelseal::tlog::LogWriter::Open(env, argv[1], *key);
+  modelseal::tlog::LogWriterOptions options;
+  options.journal = argc == 5;
+  auto writer = modelseal::tlog::LogWriter::Open(env, argv[1], *key, options);
   if (!writer.ok()) {
     std::fprintf(stderr, "%s\n", writer.status().ToString().c_str());
     return 1;

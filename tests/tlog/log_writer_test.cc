@@ -506,7 +506,8 @@ struct CrashRound {
 // Runs the crash writer for `run_for`, then SIGKILLs it. Reads its output
 // all the while so it never blocks on a full pipe.
 CrashRound RunAndKill(const std::string& dir, const std::string& key_file,
-                      std::uint64_t seed, std::chrono::milliseconds run_for) {
+                      std::uint64_t seed, std::chrono::milliseconds run_for,
+                      bool journal) {
   CrashRound round;
   int pipe_fds[2];
   EXPECT_EQ(::pipe(pipe_fds), 0);
@@ -517,7 +518,9 @@ CrashRound RunAndKill(const std::string& dir, const std::string& key_file,
     ::close(pipe_fds[1]);
     const std::string seed_text = absl::StrCat(seed);
     ::execl(MODELSEAL_CRASH_WRITER, MODELSEAL_CRASH_WRITER, dir.c_str(),
-            key_file.c_str(), seed_text.c_str(), static_cast<char*>(nullptr));
+            key_file.c_str(), seed_text.c_str(),
+            journal ? "journal" : static_cast<char*>(nullptr),
+            static_cast<char*>(nullptr));
     ::_exit(127);
   }
   ::close(pipe_fds[1]);
@@ -562,7 +565,10 @@ CrashRound RunAndKill(const std::string& dir, const std::string& key_file,
   return round;
 }
 
-TEST(LogWriterCrashTest, KilledWriterReopensAtItsLastCheckpointLosingNothing) {
+// Kills the writer (journaled or not) in 20 to 40 rounds; after each, a
+// plain writer reopens the log (replaying any journal) and everything is
+// checked.
+void RunCrashRounds(bool journal) {
   LogFixture log;
   const std::string key_file = log.temp.Write("log.key", log.skey());
   std::mt19937_64 random(20240611);
@@ -576,7 +582,8 @@ TEST(LogWriterCrashTest, KilledWriterReopensAtItsLastCheckpointLosingNothing) {
           std::chrono::steady_clock::now() - start < std::chrono::seconds(8))) {
     ++rounds;
     const auto run_for = std::chrono::milliseconds(20 + random() % 230);
-    CrashRound round = RunAndKill(log.dir, key_file, random(), run_for);
+    CrashRound round =
+        RunAndKill(log.dir, key_file, random(), run_for, journal);
     acknowledged.insert(round.acknowledged.begin(), round.acknowledged.end());
 
     // The writer reopens: the checkpoint verifies with its key and its root
@@ -620,6 +627,14 @@ TEST(LogWriterCrashTest, KilledWriterReopensAtItsLastCheckpointLosingNothing) {
   EXPECT_GT(acknowledged.size(), 0u);
   std::cerr << "crash test: " << rounds << " rounds, " << acknowledged.size()
             << " acknowledged entries, final size " << previous_size << "\n";
+}
+
+TEST(LogWriterCrashTest, KilledWriterReopensAtItsLastCheckpointLosingNothing) {
+  RunCrashRounds(/*journal=*/false);
+}
+
+TEST(LogWriterCrashTest, KilledJournaledWriterIsReplayedLosingNothing) {
+  RunCrashRounds(/*journal=*/true);
 }
 
 }  // namespace

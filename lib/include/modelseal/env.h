@@ -94,6 +94,16 @@ struct FileToWrite {
   absl::string_view contents;
 };
 
+// A file opened for appending (a journal). Not thread-safe.
+class AppendFile {
+ public:
+  virtual ~AppendFile() = default;
+  // Appends all of `data` at the end of the file.
+  virtual absl::Status Append(absl::string_view data) = 0;
+  // Makes everything appended so far durable (POSIX: fdatasync).
+  virtual absl::Status Sync() = 0;
+};
+
 // An exclusive lock on a file, held until this object is destroyed (or the
 // process exits: a crash never leaves a lock behind).
 class FileLock {
@@ -160,6 +170,23 @@ class Env {
   virtual absl::Status WriteFilesThenCommit(absl::Span<const FileToWrite> files,
                                             const FileToWrite& commit,
                                             std::uint32_t mode);
+  // WriteFilesThenCommit without any sync: readers see the same files and
+  // the same atomic replacement of `commit`, but a crash may lose or tear
+  // any of it. Only for callers that made the change durable elsewhere
+  // first (a write-ahead journal). The base implementation calls
+  // WriteFilesThenCommit.
+  virtual absl::Status WriteFilesThenCommitUnsynced(
+      absl::Span<const FileToWrite> files, const FileToWrite& commit,
+      std::uint32_t mode);
+  // Opens the existing regular file `path` for appending (not through a
+  // symlink). The base implementation returns kUnimplemented.
+  virtual absl::StatusOr<std::unique_ptr<AppendFile>> OpenForAppend(
+      const std::string& path);
+  // Makes everything written so far to the file system that holds the
+  // directory `dir` durable, the directory's own entries included (POSIX:
+  // syncfs, then fsync of `dir`). The base implementation returns
+  // kUnimplemented.
+  virtual absl::Status SyncFileSystem(const std::string& dir);
   virtual absl::Status DeleteFile(const std::string& path) = 0;
   // Removes an empty directory (kFailedPrecondition if it is not empty). The
   // base implementation returns kUnimplemented.

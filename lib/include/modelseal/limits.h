@@ -82,6 +82,9 @@ inline constexpr std::size_t kMaxMerkleProofHashes = 65;
 inline constexpr std::size_t kMaxLogEntryBytes = 65535;
 // Entries in one LogWriter::Append batch.
 inline constexpr std::size_t kMaxLogAppendBatchEntries = std::size_t{1} << 20;
+// A log's write-ahead journal read back when the log is opened. A journaled
+// writer restarts it at 8 MiB, so only a batch of this size can approach it.
+inline constexpr std::size_t kMaxLogJournalBytes = std::size_t{1} << 30;
 // A tile is at most 256 SHA-256 hashes; an entry bundle at most 256 entries.
 inline constexpr std::size_t kMaxHashTileBytes = std::size_t{256} * 32;
 inline constexpr std::size_t kMaxEntryBundleBytes =

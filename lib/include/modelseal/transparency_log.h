@@ -29,6 +29,7 @@
 #ifndef MODELSEAL_TRANSPARENCY_LOG_H_
 #define MODELSEAL_TRANSPARENCY_LOG_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -94,14 +95,38 @@ absl::Status CreateLog(Env& env, const std::string& dir,
 // The Env must outlive the writer and be thread-safe (Append creates a
 // batch's new directories from several threads; Env::Default() and
 // NewMemoryEnv() are).
+struct LogWriterOptions {
+  // Make each batch durable with one append and one sync of a write-ahead
+  // journal (`<dir>/journal`) instead of syncing its tiles and checkpoint;
+  // those are written at once without syncs, and synced together (the
+  // journal starting again) when it holds kJournalFlushBytes or a second
+  // has passed since, and by Flush() and the destructor. For a writer that
+  // appends many small batches (`log serve`).
+  bool journal = false;
+};
+
 class LogWriter {
  public:
+  // A journaled writer syncs its files and restarts the journal once it
+  // holds this many bytes (or a second after the last time).
+  static constexpr std::size_t kJournalFlushBytes = std::size_t{8} << 20;
+
   // Opens the log in `dir` for appending. Verifies the published checkpoint
   // with the verifier of `signer_key` (kUnauthenticated if it was signed by
   // another key) and re-derives its root from the stored tiles and the
   // partial entry bundle (kDataLoss when they disagree or are missing).
+  //
+  // A journal left by a journaled writer that did not finish (a crash) is
+  // replayed first, whatever `options` say: from its base checkpoint, whose
+  // tiles were durable, each batch it holds is appended again and the result
+  // written durably. The published checkpoint may be older than the journal
+  // or torn by the crash; one that verifies but names a size or root the
+  // journal does not reach is kDataLoss (acknowledged entries would be lost
+  // or the log forked). A batch cut short by the crash was never
+  // acknowledged and is dropped.
   static absl::StatusOr<std::unique_ptr<LogWriter>> Open(
-      Env& env, const std::string& dir, absl::string_view signer_key);
+      Env& env, const std::string& dir, absl::string_view signer_key,
+      LogWriterOptions options = {});
 
   ~LogWriter();
   LogWriter(const LogWriter&) = delete;
@@ -114,8 +139,20 @@ class LogWriter {
   // written) for an entry longer than limits::kMaxLogEntryBytes or more than
   // limits::kMaxLogAppendBatchEntries entries. After an I/O failure the
   // writer refuses further appends (kFailedPrecondition): reopen the log.
+  //
+  // Journaled (LogWriterOptions::journal): the indices are returned once the
+  // batch is durable in the journal, and the tiles and checkpoint are
+  // visible to readers at once; after a crash they are durable again when
+  // the log is next opened for writing. If the journal's sync fails the
+  // batch may still be replayed then (an entry logged twice at most).
   absl::StatusOr<std::vector<std::uint64_t>> Append(
       const std::vector<std::string>& entries);
+
+  // Journaled writers: makes every tile and the checkpoint durable, then
+  // starts the journal again from that checkpoint. Does nothing for others.
+  // A failure leaves the writer refusing appends (reopen the log, which
+  // replays the journal).
+  absl::Status Flush();
 
   // The current tree size and root, and the signed checkpoint note text.
   std::uint64_t size() const;

@@ -126,7 +126,7 @@ struct LogWriter::State {
   // Full tiles whose partial tiles can go now. A flush makes a second's
   // worth removable at once; removed all together they stalled that batch
   // (each unlink can wait for the device to discard the freed blocks), so
-  // each journaled batch removes a few.
+  // each journaled batch removes one (or as many as it completes).
   std::deque<std::string> removable;
 
   std::string JournalPath() const { return JoinPath(dir, kJournalFile); }

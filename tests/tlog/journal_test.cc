@@ -127,9 +127,9 @@ TEST(JournalFormatTest, RefusesWhatACrashCannotLeave) {
   short_entry.append(8, '\0');
   short_entry +=
       std::string("\x01\0\0\0", 4) + std::string("\x09\0\0\0", 4) + "abc";
-  std::string trailing = FormatJournalBatch(0, {"x"});
-  trailing = "E" + std::string(8, '\0') + std::string("\x01\0\0\0", 4) +
-             std::string("\x01\0\0\0", 4) + "xy";
+  const std::string trailing = "E" + std::string(8, '\0') +
+                               std::string("\x01\0\0\0", 4) +
+                               std::string("\x01\0\0\0", 4) + "xy";
   const struct {
     std::string data;
     const char* why;

@@ -73,7 +73,7 @@ url="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.err")"
 for clients in 64 1; do
   echo "load before $clients client(s): $(uptime)"
   "$load" --url "$url" --bundle "$work/plain.sig" --clients "$clients" \
-    --seconds "$seconds" --log "$work/servelog" --vkey "$vkey"
+    --seconds "$seconds" --log "$url" --vkey "$vkey"
 done
 kill "$server"
 wait "$server" 2>/dev/null || true

@@ -61,6 +61,11 @@ absl::Status Env::WriteFilesThenCommit(absl::Span<const FileToWrite> files,
   return WriteFileAtomically(commit.path, commit.contents, mode, true);
 }
 
+absl::Status Env::WriteFilesUnsynced(absl::Span<const FileToWrite> files,
+                                     std::uint32_t mode) {
+  return WriteFilesAtomically(files, mode);
+}
+
 absl::Status Env::WriteFilesThenCommitUnsynced(
     absl::Span<const FileToWrite> files, const FileToWrite& commit,
     std::uint32_t mode) {

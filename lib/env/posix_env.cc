@@ -630,15 +630,21 @@ class PosixEnv final : public Env {
     return status;
   }
 
-  absl::Status WriteFilesThenCommitUnsynced(absl::Span<const FileToWrite> files,
-                                            const FileToWrite& commit,
-                                            std::uint32_t mode) override {
+  absl::Status WriteFilesUnsynced(absl::Span<const FileToWrite> files,
+                                  std::uint32_t mode) override {
     for (const FileToWrite& file : files) {
       MODELSEAL_ASSIGN_OR_RETURN(int fd,
                                  CreateAndWrite(file.path, file.contents, mode,
                                                 /*exclusive=*/false));
       if (::close(fd) != 0) return ErrnoStatus("close", file.path, errno);
     }
+    return absl::OkStatus();
+  }
+
+  absl::Status WriteFilesThenCommitUnsynced(absl::Span<const FileToWrite> files,
+                                            const FileToWrite& commit,
+                                            std::uint32_t mode) override {
+    MODELSEAL_RETURN_IF_ERROR(WriteFilesUnsynced(files, mode));
     const std::string temp = absl::StrCat(commit.path, TempSuffix());
     MODELSEAL_ASSIGN_OR_RETURN(
         int fd,

@@ -134,7 +134,10 @@ struct ReleaseBatcher::State {
   };
 
   State(tlog::LogWriter& writer_in, BatcherOptions options_in)
-      : writer(writer_in), options(options_in), published(writer_in.size()) {}
+      : writer(writer_in),
+        options(options_in),
+        published(writer_in.size()),
+        published_checkpoint(writer_in.CheckpointText().value_or("")) {}
 
   void Loop() {
     std::unique_lock<std::mutex> lock(mu);
@@ -233,6 +236,10 @@ struct ReleaseBatcher::State {
             "appending to the log failed: ", checkpoint.status().message()));
       } else {
         published.store(writer.size());
+        {
+          std::lock_guard<std::mutex> lock(checkpoint_mu);
+          published_checkpoint = *checkpoint;
+        }
         LogPosition position;
         position.origin = writer.origin();
         position.tree_size = writer.size();
@@ -274,6 +281,10 @@ struct ReleaseBatcher::State {
   // The size of the last durable checkpoint (the writer's own size runs
   // ahead of it while a batch is written).
   std::atomic<std::uint64_t> published;
+  // Its signed note: a journaled writer replaces its `checkpoint` file only
+  // about once a second.
+  mutable std::mutex checkpoint_mu;
+  std::string published_checkpoint;
   std::thread thread;
   std::mutex join_mu;  // Close() may be called from two threads
 };
@@ -326,6 +337,11 @@ absl::Status ReleaseBatcher::AddAsync(absl::string_view bundle_json,
 
 std::uint64_t ReleaseBatcher::published_size() const {
   return state_->published.load();
+}
+
+std::string ReleaseBatcher::published_checkpoint() const {
+  std::lock_guard<std::mutex> lock(state_->checkpoint_mu);
+  return state_->published_checkpoint;
 }
 
 ReleaseBatcher::Stats ReleaseBatcher::stats() const {
@@ -469,10 +485,9 @@ struct LogServer::State {
                     std::size_t* upload_data_size, Request* request) {
     if (method == "GET" || method == "HEAD") {
       if (url == "/checkpoint") {
-        auto note = env.ReadFileToString(JoinPath(dir, "checkpoint"),
-                                         limits::kMaxSmallFileBytes);
-        if (!note.ok()) return Respond(connection, 500, "", "text/plain");
-        return Respond(connection, 200, *note, "text/plain; charset=utf-8",
+        const std::string note = batcher.published_checkpoint();
+        if (note.empty()) return Respond(connection, 500, "", "text/plain");
+        return Respond(connection, 200, note, "text/plain; charset=utf-8",
                        "no-cache");
       }
       if (absl::StartsWith(url, "/tile/") && IsTilePath(url) &&

@@ -14,16 +14,20 @@
 // starts a new tile directory (its parent is synced).
 //
 // A journaled writer (LogWriterOptions::journal) needs one: it appends the
-// batch's entries to `journal` and syncs that, then writes the same files
-// without syncs. About once a second it syncs the file system on a helper
-// thread and restarts the journal from the checkpoint of the sync's start
-// (tlog/journal.h). Partial tiles superseded meanwhile stay until that
-// sync has made their full tiles durable: replaying the journal starts
-// from its base checkpoint and needs that checkpoint's partial tiles.
+// batch's entries to `journal` and syncs that, then writes the batch's tiles
+// without syncs. Its `checkpoint` file follows the flushes, not the batches:
+// about once a second it replaces `checkpoint` (unsynced), syncs the file
+// system on a helper thread and then restarts the journal from that
+// checkpoint (tlog/journal.h). Replacing `checkpoint` per batch cost a
+// create and, inside the rename, the release of the old file's inode and
+// blocks (a device discard here) on every batch; the newest checkpoint is
+// CheckpointText(), which a server publishes from memory. Partial tiles
+// superseded meanwhile stay until the journal has restarted past them:
+// replaying it starts from its base checkpoint and needs that checkpoint's
+// partial tiles. The next flush's helper removes them, off the batch path.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <deque>
 #include <functional>
 #include <future>
 #include <map>
@@ -55,10 +59,6 @@ using tlog_internal::TileStore;
 constexpr std::uint32_t kFileMode = 0644;
 constexpr std::uint32_t kDirectoryMode = 0755;
 constexpr std::size_t kMaxWriteThreads = 16;
-// Full tiles whose partial tiles a journaled batch removes at least
-// (State::removable); it removes as many as it completes if that is more,
-// so the backlog never outgrows one flush's worth.
-constexpr std::size_t kRemovalsPerBatch = 1;
 constexpr absl::string_view kCheckpointFile = "checkpoint";
 constexpr absl::string_view kLockFile = "lock";
 constexpr absl::string_view kJournalFile = "journal";
@@ -123,11 +123,11 @@ struct LogWriter::State {
   // Full tiles written since the last flush whose partial tiles can go once
   // they are durable: until then a replay may need the journal's base ones.
   std::vector<std::string> superseded;
-  // Full tiles whose partial tiles can go now. A flush makes a second's
-  // worth removable at once; removed all together they stalled that batch
-  // (each unlink can wait for the device to discard the freed blocks), so
-  // each journaled batch removes one (or as many as it completes).
-  std::deque<std::string> removable;
+  // Full tiles whose partial tiles can go now: the journal restarted past
+  // them. The next flush's helper thread removes them after its sync (each
+  // unlink can wait for the device to discard the freed blocks; a second's
+  // worth removed in one batch stalled it by 160-230 ms here).
+  std::vector<std::string> removable;
 
   std::string JournalPath() const { return JoinPath(dir, kJournalFile); }
 
@@ -370,15 +370,28 @@ struct LogWriter::State {
   };
   std::optional<PendingFlush> pending_flush;
 
-  void BeginFlush() {
+  // Publishes the current checkpoint in `checkpoint` and starts the sync
+  // that makes it the journal's next base.
+  absl::Status BeginFlush() {
+    MODELSEAL_RETURN_IF_ERROR(env.WriteFilesThenCommitUnsynced(
+        {}, {JoinPath(dir, kCheckpointFile), checkpoint_text}, kFileMode));
     PendingFlush flush;
     flush.base = checkpoint_text;
     flush.superseded = std::move(superseded);
     superseded.clear();
     flush.started = std::chrono::steady_clock::now();
-    flush.synced = std::async(std::launch::async,
-                              [this] { return env.SyncFileSystem(dir); });
+    std::vector<std::string> removing = std::move(removable);
+    removable.clear();
+    for (const std::string& path : removing) ForgetPartialDirectory(path);
+    // The helper touches only the file system (env and dir are const).
+    flush.synced =
+        std::async(std::launch::async, [this, removing = std::move(removing)] {
+          absl::Status synced = env.SyncFileSystem(dir);
+          for (const std::string& path : removing) RemovePartialFiles(path);
+          return synced;
+        });
     pending_flush = std::move(flush);
+    return absl::OkStatus();
   }
 
   // Completes the pending flush once its sync is done (at once if `wait`).
@@ -410,7 +423,7 @@ struct LogWriter::State {
     if (!journal) return absl::OkStatus();
     MODELSEAL_RETURN_IF_ERROR(FinishFlush(/*wait=*/true));
     if (batches_since_flush == 0) return absl::OkStatus();
-    BeginFlush();
+    MODELSEAL_RETURN_IF_ERROR(BeginFlush());
     return FinishFlush(/*wait=*/true);
   }
 
@@ -426,11 +439,9 @@ struct LogWriter::State {
     superseded.clear();
   }
 
-  void RemoveSome(std::size_t count) {
-    for (; count > 0 && !removable.empty(); --count) {
-      RemovePartials(removable.front());
-      removable.pop_front();
-    }
+  void RemoveAllRemovable() {
+    for (const std::string& path : removable) RemovePartials(path);
+    removable.clear();
   }
 
   // Each new directory costs an fsync of its parent, so they are created
@@ -457,6 +468,11 @@ struct LogWriter::State {
   // published (tlog-tiles allows deleting them); removing them keeps the log
   // small. Best effort: a leftover partial tile is still correct.
   void RemovePartials(const std::string& full_path) {
+    RemovePartialFiles(full_path);
+    ForgetPartialDirectory(full_path);
+  }
+  // Thread-safe: uses only env and dir.
+  void RemovePartialFiles(const std::string& full_path) const {
     const std::string partial_dir = JoinPath(dir, full_path + ".p");
     absl::StatusOr<std::vector<std::string>> names =
         env.ListDirectory(partial_dir);
@@ -465,7 +481,9 @@ struct LogWriter::State {
       (void)env.DeleteFile(JoinPath(partial_dir, name));
     }
     (void)env.DeleteDirectory(partial_dir);
-    known_directories.erase(partial_dir);
+  }
+  void ForgetPartialDirectory(const std::string& full_path) {
+    known_directories.erase(JoinPath(dir, full_path + ".p"));
   }
 };
 
@@ -478,7 +496,7 @@ LogWriter::~LogWriter() {
   State& s = *state_;
   if (!s.journal || s.broken) return;
   if (!s.Flush().ok()) return;
-  s.RemoveSome(s.removable.size());
+  s.RemoveAllRemovable();
   s.journal.reset();
   (void)s.DeleteJournal();
 }
@@ -557,7 +575,7 @@ absl::StatusOr<std::unique_ptr<LogWriter>> LogWriter::Open(
     MODELSEAL_RETURN_IF_ERROR(state->DeleteJournal());
   }
   state->MakeSupersededRemovable();
-  state->RemoveSome(state->removable.size());
+  state->RemoveAllRemovable();
   return std::unique_ptr<LogWriter>(new LogWriter(std::move(state)));
 }
 
@@ -587,7 +605,7 @@ absl::StatusOr<std::vector<std::uint64_t>> LogWriter::Append(
   if (entries.empty()) return std::vector<std::uint64_t>();
   if (s.journal) {
     MODELSEAL_RETURN_IF_ERROR(s.FinishFlush(/*wait=*/false));
-    if (s.FlushDue()) s.BeginFlush();
+    if (s.FlushDue()) MODELSEAL_RETURN_IF_ERROR(s.BeginFlush());
   }
 
   // From here on, in-memory state runs ahead of the published checkpoint
@@ -603,9 +621,9 @@ absl::StatusOr<std::vector<std::uint64_t>> LogWriter::Append(
   for (const PendingFile& file : files) {
     tiles.push_back({file.path, file.contents});
   }
-  const FileToWrite commit{JoinPath(s.dir, kCheckpointFile), text};
   if (s.journal) {
-    // Durable once the journal's sync returns; the files follow unsynced.
+    // Durable once the journal's sync returns; the tiles follow unsynced
+    // and the checkpoint at the next flush.
     const std::string record =
         tlog_internal::FormatJournalBatch(old_size, entries);
     MODELSEAL_RETURN_IF_ERROR(s.journal->Append(record));
@@ -616,19 +634,16 @@ absl::StatusOr<std::vector<std::uint64_t>> LogWriter::Append(
       s.pending_flush->tail += record;
       s.pending_flush->tail_batches += 1;
     }
-    MODELSEAL_RETURN_IF_ERROR(
-        s.env.WriteFilesThenCommitUnsynced(tiles, commit, kFileMode));
+    MODELSEAL_RETURN_IF_ERROR(s.env.WriteFilesUnsynced(tiles, kFileMode));
     s.superseded.insert(s.superseded.end(), completed.begin(), completed.end());
   } else {
-    MODELSEAL_RETURN_IF_ERROR(
-        s.env.WriteFilesThenCommit(tiles, commit, kFileMode));
+    MODELSEAL_RETURN_IF_ERROR(s.env.WriteFilesThenCommit(
+        tiles, {JoinPath(s.dir, kCheckpointFile), text}, kFileMode));
   }
   s.root = s.tree.Root();
   s.checkpoint_text = std::move(text);
   s.broken = false;
-  if (s.journal) {
-    s.RemoveSome(std::max(kRemovalsPerBatch, completed.size()));
-  } else {
+  if (!s.journal) {
     for (const std::string& path : completed) s.RemovePartials(path);
   }
 
@@ -644,7 +659,7 @@ absl::Status LogWriter::Flush() {
         "an earlier append failed part-way; reopen the log");
   }
   MODELSEAL_RETURN_IF_ERROR(s.Flush());
-  s.RemoveSome(s.removable.size());
+  s.RemoveAllRemovable();
   return absl::OkStatus();
 }
 

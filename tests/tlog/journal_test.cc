@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "modelseal/checkpoint.h"
@@ -33,6 +35,7 @@ using tlog_internal::ParseJournal;
 constexpr char kOrigin[] = "example.com/journal-test-log";
 constexpr char kLog[] = "/log";
 constexpr char kJournal[] = "/log/journal";
+constexpr char kCheckpoint[] = "/log/checkpoint";
 
 std::vector<std::string> Entries(std::uint64_t first, std::size_t count) {
   std::vector<std::string> entries;
@@ -215,7 +218,7 @@ class JournaledLogTest : public ::testing::Test {
     auto verifier = NoteVerifier::Parse(keys_.verifier_key);
     EXPECT_THAT(verifier, IsOk());
     const NoteVerifier known[] = {*verifier};
-    auto opened = OpenCheckpoint(Read("/log/checkpoint"), known, kOrigin);
+    auto opened = OpenCheckpoint(Read(kCheckpoint), known, kOrigin);
     EXPECT_THAT(opened, IsOk());
     return opened.ok() ? opened->checkpoint : Checkpoint{};
   }
@@ -233,9 +236,16 @@ TEST_F(JournaledLogTest, AppendsLikeADurableWriterAndLeavesNoJournal) {
     ASSERT_THAT(writer->Append(Entries(0, 300)), IsOk());
     ASSERT_THAT(writer->Append(Entries(300, 5)), IsOk());
     root = writer->root();
-    // Readers see each batch at once.
+    // The checkpoint file follows the flushes; CheckpointText() is the
+    // newest at once.
+    EXPECT_EQ(Published().size, 0u);
+    MODELSEAL_ASSERT_OK_AND_ASSIGN(std::string newest,
+                                   writer->CheckpointText());
+    EXPECT_THAT(newest, HasSubstr("\n305\n"));
+    ASSERT_THAT(writer->Flush(), IsOk());
     EXPECT_EQ(Published().size, 305u);
     EXPECT_EQ(Published().root, root);
+    EXPECT_EQ(Read(kCheckpoint), newest);
   }
   EXPECT_TRUE(absl::IsNotFound(env_->LinkStat(kJournal).status()));
   auto reopened = Open(/*journal=*/false);
@@ -244,6 +254,45 @@ TEST_F(JournaledLogTest, AppendsLikeADurableWriterAndLeavesNoJournal) {
   EXPECT_EQ(reopened->root(), root);
   MODELSEAL_ASSERT_OK_AND_ASSIGN(std::string entry, reopened->ReadEntry(301));
   EXPECT_EQ(entry, Entries(301, 1)[0]);
+}
+
+// The checkpoint file is replaced by the timed flush, and the partial
+// tiles superseded before one flush are removed by the next one's helper
+// thread while the writer goes on.
+TEST_F(JournaledLogTest, FlushesPublishTheCheckpointAndLaterRemovePartials) {
+  auto writer = Open(/*journal=*/true);
+  ASSERT_NE(writer, nullptr);
+  for (std::uint64_t first = 0; first < 300; first += 100) {
+    ASSERT_THAT(writer->Append(Entries(first, 100)), IsOk());
+  }
+  // Tile 0 is full; its partial tiles (widths 100 and 200) are still there.
+  constexpr char kPartials[] = "/log/tile/0/000.p";
+  ASSERT_TRUE(env_->LinkStat(kPartials).ok());
+  EXPECT_EQ(Published().size, 0u);
+  // A second on, the next batch starts a flush first: the checkpoint file
+  // is the one before that batch.
+  absl::SleepFor(absl::Milliseconds(1100));
+  ASSERT_THAT(writer->Append(Entries(300, 1)), IsOk());
+  EXPECT_EQ(Published().size, 300u);
+  EXPECT_TRUE(env_->LinkStat(kPartials).ok());
+  // Another second: that flush's sync is done and the journal restarts
+  // past tile 0, and the next flush's helper removes its partials.
+  absl::SleepFor(absl::Milliseconds(1100));
+  ASSERT_THAT(writer->Append(Entries(301, 1)), IsOk());
+  EXPECT_EQ(Published().size, 301u);
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (env_->LinkStat(kPartials).ok() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  EXPECT_TRUE(absl::IsNotFound(env_->LinkStat(kPartials).status()));
+  EXPECT_TRUE(env_->LinkStat("/log/tile/0/000").ok());
+  ASSERT_THAT(writer->Append(Entries(302, 1)), IsOk());
+  writer.reset();
+  auto reopened = Open(/*journal=*/false);
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(reopened->size(), 303u);
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(std::string entry, reopened->ReadEntry(150));
+  EXPECT_EQ(entry, Entries(150, 1)[0]);
 }
 
 TEST_F(JournaledLogTest, RestartsALargeJournalKeepingTheBatchesAfterItsBase) {
@@ -390,14 +439,14 @@ TEST_F(JournaledLogTest, RefusesAForkedCheckpoint) {
     ASSERT_THAT(other, IsOk());
     ASSERT_THAT((*other)->Append(Entries(100, 4)), IsOk());
   }
-  Write("/log/checkpoint", Read("/other/checkpoint"));
+  Write(kCheckpoint, Read("/other/checkpoint"));
   Write(kJournal, journal);
   EXPECT_THAT(LogWriter::Open(*env_, kLog, skey()),
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("fork")));
 }
 
 TEST_F(JournaledLogTest, RefusesAGapOrAForeignBase) {
-  const std::string base = Read("/log/checkpoint");
+  const std::string base = Read(kCheckpoint);
   Write(kJournal,
         FormatJournalHeader(base) + FormatJournalBatch(5, Entries(5, 1)));
   EXPECT_THAT(LogWriter::Open(*env_, kLog, skey()),
@@ -416,7 +465,7 @@ TEST_F(JournaledLogTest, RefusesAGapOrAForeignBase) {
   ASSERT_FALSE(foreign.ok());
   EXPECT_THAT(std::string(foreign.status().message()),
               HasSubstr("its base checkpoint"));
-  EXPECT_EQ(Read("/log/checkpoint"), base);
+  EXPECT_EQ(Read(kCheckpoint), base);
 
   Write(kJournal, "not a journal");
   EXPECT_THAT(LogWriter::Open(*env_, kLog, skey()),
@@ -429,7 +478,7 @@ TEST_F(JournaledLogTest, AJournalCutInItsHeaderIsIgnored) {
     ASSERT_NE(writer, nullptr);
     ASSERT_THAT(writer->Append(Entries(0, 2)), IsOk());
   }
-  const std::string header = FormatJournalHeader(Read("/log/checkpoint"));
+  const std::string header = FormatJournalHeader(Read(kCheckpoint));
   Write(kJournal, header.substr(0, header.size() - 1));
   auto writer = Open(/*journal=*/false);
   ASSERT_NE(writer, nullptr);

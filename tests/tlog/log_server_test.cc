@@ -46,7 +46,7 @@ using ::modelseal::testing::TempDir;
 constexpr char kOrigin[] = "example.com/batcher-test";
 
 struct BatcherFixture {
-  BatcherFixture() {
+  explicit BatcherFixture(bool journal = false) {
     auto generated = tlog::GenerateNoteKey(kOrigin);
     EXPECT_THAT(generated, IsOk());
     keys = *std::move(generated);
@@ -54,8 +54,10 @@ struct BatcherFixture {
     EXPECT_THAT(
         tlog::CreateLog(*Env::Default(), dir, kOrigin, keys.signer_key.value()),
         IsOk());
-    auto opened =
-        tlog::LogWriter::Open(*Env::Default(), dir, keys.signer_key.value());
+    tlog::LogWriterOptions writer_options;
+    writer_options.journal = journal;
+    auto opened = tlog::LogWriter::Open(
+        *Env::Default(), dir, keys.signer_key.value(), writer_options);
     EXPECT_THAT(opened, IsOk());
     writer = *std::move(opened);
 
@@ -72,9 +74,12 @@ struct BatcherFixture {
     bundle = *std::move(signed_bundle);
   }
 
-  // The answer's record verifies offline and its entry is in the log's
-  // current checkpoint; returns its index.
-  std::uint64_t CheckAnswer(const std::string& answer) {
+  // The answer's record verifies offline and its entry is in the current
+  // checkpoint of the log at `log` (its directory by default, or a URL);
+  // returns its index.
+  std::uint64_t CheckAnswer(const std::string& answer,
+                            std::string log = std::string()) {
+    if (log.empty()) log = dir;
     auto parsed = ParseBundle(answer);
     EXPECT_THAT(parsed, IsOk());
     if (!parsed.ok()) return 0;
@@ -86,8 +91,9 @@ struct BatcherFixture {
     if (!inclusion.ok()) return 0;
     tlog::LogClientOptions options;
     options.verifier_keys = {keys.verifier_key};
-    auto client = tlog::LogClient::Open(*Env::Default(), dir, options);
+    auto client = tlog::LogClient::Open(*Env::Default(), log, options);
     EXPECT_THAT(client, IsOk());
+    if (!client.ok()) return 0;
     auto entry = (*client)->ReadEntry(inclusion->index);
     EXPECT_THAT(entry, IsOk());
     EXPECT_EQ(*entry, ReleaseEntryAt(*PrepareRelease(bundle),
@@ -346,6 +352,28 @@ TEST(SubmitToLogServerTest, ReturnsTheLoggedBundleThatProvesItsEntry) {
   auto again = SubmitToLogServer(running.url() + "/", f.bundle);
   ASSERT_THAT(again, IsOk());
   EXPECT_EQ(f.CheckAnswer(*again), 1u);
+}
+
+// A journaled writer replaces its checkpoint file only at a flush: the
+// server's /checkpoint is the newest at once, and proves every answer.
+TEST(SubmitToLogServerTest, AJournaledLogServesItsNewestCheckpointAtOnce) {
+  BatcherFixture f(/*journal=*/true);
+  RunningServer running(f, BatcherOptions());
+  ASSERT_NE(running.server, nullptr);
+  for (std::uint64_t expected = 0; expected < 3; ++expected) {
+    auto logged = SubmitToLogServer(running.url(), f.bundle);
+    ASSERT_THAT(logged, IsOk());
+    EXPECT_EQ(f.CheckAnswer(*logged, running.url()), expected);
+  }
+  auto served = tlog::LogClient::Open(*Env::Default(), running.url(), [&] {
+    tlog::LogClientOptions options;
+    options.verifier_keys = {f.keys.verifier_key};
+    return options;
+  }());
+  ASSERT_THAT(served, IsOk());
+  EXPECT_EQ((*served)->checkpoint().size, 3u);
+  EXPECT_EQ(running.server->batcher().published_checkpoint(),
+            f.writer->CheckpointText().value_or("none"));
 }
 
 TEST(SubmitToLogServerTest, ARefusedBundleIsAFailedPreconditionWithTheReason) {

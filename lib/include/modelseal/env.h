@@ -170,6 +170,12 @@ class Env {
   virtual absl::Status WriteFilesThenCommit(absl::Span<const FileToWrite> files,
                                             const FileToWrite& commit,
                                             std::uint32_t mode);
+  // Writes each of `files` in place (created or truncated) without any
+  // sync, as WriteFilesThenCommitUnsynced does before its commit. Only for
+  // paths nothing reads yet and callers that made the change durable
+  // elsewhere first. The base implementation calls WriteFilesAtomically.
+  virtual absl::Status WriteFilesUnsynced(absl::Span<const FileToWrite> files,
+                                          std::uint32_t mode);
   // WriteFilesThenCommit without any sync: readers see the same files and
   // the same atomic replacement of `commit`, but a crash may lose or tear
   // any of it. Only for callers that made the change durable elsewhere

@@ -87,6 +87,9 @@ class ReleaseBatcher {
   // The tree size of the last checkpoint made durable (the writer's size
   // when the batcher was made, until its first batch).
   std::uint64_t published_size() const;
+  // That checkpoint's signed note (the one `/checkpoint` serves: a
+  // journaled writer's `checkpoint` file lags by up to a flush).
+  std::string published_checkpoint() const;
 
  private:
   struct State;

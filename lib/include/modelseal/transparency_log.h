@@ -97,11 +97,13 @@ absl::Status CreateLog(Env& env, const std::string& dir,
 // NewMemoryEnv() are).
 struct LogWriterOptions {
   // Make each batch durable with one append and one sync of a write-ahead
-  // journal (`<dir>/journal`) instead of syncing its tiles and checkpoint;
-  // those are written at once without syncs, and synced together (the
-  // journal starting again) when it holds kJournalFlushBytes or a second
-  // has passed since, and by Flush() and the destructor. For a writer that
-  // appends many small batches (`log serve`).
+  // journal (`<dir>/journal`) instead of syncing its tiles and checkpoint.
+  // The tiles are written at once without syncs; `<dir>/checkpoint` is
+  // replaced only by a flush, which then syncs everything (the journal
+  // starting again): when the journal holds kJournalFlushBytes or a second
+  // has passed since, and by Flush() and the destructor. The newest
+  // checkpoint is CheckpointText(), for the writer's owner to publish. For
+  // a writer that appends many small batches (`log serve`).
   bool journal = false;
 };
 
@@ -141,15 +143,17 @@ class LogWriter {
   // writer refuses further appends (kFailedPrecondition): reopen the log.
   //
   // Journaled (LogWriterOptions::journal): the indices are returned once the
-  // batch is durable in the journal, and the tiles and checkpoint are
-  // visible to readers at once; after a crash they are durable again when
+  // batch is durable in the journal; its tiles are visible to readers at
+  // once, and `<dir>/checkpoint` names them from the next flush on (within
+  // about a second); after a crash they are durable again when
   // the log is next opened for writing. If the journal's sync fails the
   // batch may still be replayed then (an entry logged twice at most).
   absl::StatusOr<std::vector<std::uint64_t>> Append(
       const std::vector<std::string>& entries);
 
-  // Journaled writers: makes every tile and the checkpoint durable, then
-  // starts the journal again from that checkpoint. Does nothing for others.
+  // Journaled writers: replaces `<dir>/checkpoint` with the current one,
+  // makes it and every tile durable, then starts the journal again from
+  // that checkpoint. Does nothing for others.
   // A failure leaves the writer refusing appends (reopen the log, which
   // replays the journal).
   absl::Status Flush();

@@ -372,9 +372,14 @@ struct LogWriter::State {
 
   // Publishes the current checkpoint in `checkpoint` and starts the sync
   // that makes it the journal's next base.
+  // A failure leaves the writer refusing appends, as a failed sync does.
   absl::Status BeginFlush() {
-    MODELSEAL_RETURN_IF_ERROR(env.WriteFilesThenCommitUnsynced(
-        {}, {JoinPath(dir, kCheckpointFile), checkpoint_text}, kFileMode));
+    const absl::Status published = env.WriteFilesThenCommitUnsynced(
+        {}, {JoinPath(dir, kCheckpointFile), checkpoint_text}, kFileMode);
+    if (!published.ok()) {
+      broken = true;
+      return published;
+    }
     PendingFlush flush;
     flush.base = checkpoint_text;
     flush.superseded = std::move(superseded);

@@ -393,14 +393,14 @@ int main(int argc, char** argv) {
   std::vector<std::string> samples;
   std::uint64_t busy = 0;
   std::vector<std::string> errors;
-  for (ClientResult& result : results) {
-    latencies.insert(latencies.end(), result.latencies_ms.begin(),
-                     result.latencies_ms.end());
-    for (Ack& ack : result.acks) acks.push_back(std::move(ack));
-    for (std::string& sample : result.samples)
+  for (ClientResult& client : results) {
+    latencies.insert(latencies.end(), client.latencies_ms.begin(),
+                     client.latencies_ms.end());
+    for (Ack& ack : client.acks) acks.push_back(std::move(ack));
+    for (std::string& sample : client.samples)
       samples.push_back(std::move(sample));
-    busy += result.busy;
-    errors.insert(errors.end(), result.errors.begin(), result.errors.end());
+    busy += client.busy;
+    errors.insert(errors.end(), client.errors.begin(), client.errors.end());
   }
 
   // Every acknowledged entry must be provable in the final, pinned-key

@@ -1,16 +1,28 @@
 #include "modelseal/env.h"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
+
+#include <chrono>
+#include <random>
+#include <set>
 
 #include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/rewrite_contents.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -338,6 +350,165 @@ TEST(PosixEnvTest, WriteFilesAtomicallyReplacesEveryFile) {
       EXPECT_EQ(st.st_mode & 0777, 0600u);
     }
   }
+}
+
+// Many files are replaced by exchanging each with a scratch file, whose
+// old inode later receives another file's contents. That must never show
+// through a name, descriptor or mapping that still reaches the old file,
+// nor carry its mode or attributes into a new file.
+TEST(PosixEnvTest, WriteFilesAtomicallyReusesOnlyOldFilesNothingElseReaches) {
+  constexpr std::size_t kCount = 700;  // several rounds of scratch files
+  TempDir dir;
+  Env& env = *Env::Default();
+  std::vector<std::string> paths;
+  std::set<ino_t> old_inodes;
+  for (std::size_t i = 0; i < kCount; ++i) {
+    paths.push_back(
+        dir.Write("f" + std::to_string(i), "old " + std::to_string(i)));
+    struct stat st;
+    ASSERT_EQ(::stat(paths.back().c_str(), &st), 0);
+    old_inodes.insert(st.st_ino);
+  }
+  // Spread over the first rounds: a second link, an open descriptor, a
+  // mapping whose descriptor is closed, an extended attribute, odd modes.
+  const std::string link = dir.Join("link-to-f1");
+  ASSERT_EQ(::link(paths[1].c_str(), link.c_str()), 0);
+  const int reader = ::open(paths[2].c_str(), O_RDONLY);
+  ASSERT_GE(reader, 0);
+  const int mapped_fd = ::open(paths[300].c_str(), O_RDONLY);
+  ASSERT_GE(mapped_fd, 0);
+  void* mapped = ::mmap(nullptr, 4096, PROT_READ, MAP_SHARED, mapped_fd, 0);
+  ASSERT_NE(mapped, MAP_FAILED);
+  ::close(mapped_fd);
+  const bool has_xattrs =
+      ::setxattr(paths[3].c_str(), "user.modelseal-test", "x", 1, 0) == 0;
+  ASSERT_EQ(::chmod(paths[4].c_str(), 0700), 0);
+  ASSERT_EQ(::chmod(paths[5].c_str(), 0600), 0);
+
+  std::vector<std::string> contents;
+  std::vector<FileToWrite> files;
+  for (std::size_t i = 0; i < kCount; ++i) {
+    // Contents of different lengths, shorter and longer than "old i".
+    contents.push_back("new " + std::to_string(i) +
+                       std::string(i % 5 * 3, '+'));
+  }
+  for (std::size_t i = 0; i < kCount; ++i) {
+    files.push_back({paths[i], contents[i]});
+  }
+  MODELSEAL_ASSERT_OK(env.WriteFilesAtomically(files, 0640));
+
+  std::size_t reused = 0;
+  for (std::size_t i = 0; i < kCount; ++i) {
+    EXPECT_EQ(ReadOrEmpty(env, paths[i]), files[i].contents) << paths[i];
+    struct stat st;
+    ASSERT_EQ(::stat(paths[i].c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0640u) << paths[i];
+    EXPECT_EQ(st.st_nlink, 1u) << paths[i];
+    if (has_xattrs) {
+      EXPECT_EQ(::listxattr(paths[i].c_str(), nullptr, 0), 0) << paths[i];
+    }
+    if (old_inodes.count(st.st_ino) != 0) ++reused;
+  }
+  EXPECT_EQ(ReadOrEmpty(env, link), "old 1");
+  char buffer[16] = {};
+  EXPECT_EQ(::pread(reader, buffer, sizeof(buffer), 0), 5);
+  EXPECT_EQ(std::string(buffer), "old 2");
+  EXPECT_EQ(std::string(static_cast<const char*>(mapped), 7), "old 300");
+  ::munmap(mapped, 4096);
+  ::close(reader);
+  // The old inodes were reused (the point of the exchange), and no scratch
+  // file is left beside the files.
+  EXPECT_GT(reused, kCount / 2);
+  EXPECT_EQ(NamesIn(dir.path()).size(), kCount + 1);
+}
+
+// A writer killed while it replaces many files leaves each of them whole,
+// old or new: tests/tlog/crash_writer.cc in "rewrite" mode replaces the
+// same files again and again, printing each generation once every file
+// holds it.
+TEST(PosixEnvTest, WriteFilesAtomicallyKilledLeavesEveryFileOldOrNew) {
+  TempDir dir;
+  Env& env = *Env::Default();
+  std::mt19937_64 random(20261201);
+  // The generations a file may hold (before the first run: none, and no
+  // file exists).
+  std::set<std::uint64_t> allowed;
+  std::uint64_t next = 1;  // first generation of the next run
+  std::uint64_t acknowledged_total = 0;
+  for (int round = 0; round < 12; ++round) {
+    int pipe_fds[2];
+    ASSERT_EQ(::pipe(pipe_fds), 0);
+    const std::string start = std::to_string(next);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::dup2(pipe_fds[1], STDOUT_FILENO);
+      ::close(pipe_fds[0]);
+      ::close(pipe_fds[1]);
+      const std::string path = dir.path();
+      ::execl(MODELSEAL_CRASH_WRITER, MODELSEAL_CRASH_WRITER, "rewrite",
+              path.c_str(), start.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ::close(pipe_fds[1]);
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(30 + random() % 400);
+    std::string output;
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd poll_fd{pipe_fds[0], POLLIN, 0};
+      if (::poll(&poll_fd, 1, 5) > 0) {
+        char chunk[4096];
+        const ssize_t n = ::read(pipe_fds[0], chunk, sizeof(chunk));
+        if (n <= 0) break;
+        output.append(chunk, static_cast<std::size_t>(n));
+      }
+    }
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ::close(pipe_fds[0]);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "rewriter exited: " << output;
+    // The last complete line is the newest generation every file holds.
+    std::uint64_t acknowledged = 0;
+    const std::size_t end = output.rfind('\n');
+    if (end != std::string::npos) {
+      const std::size_t line = output.rfind('\n', end - 1);
+      const std::size_t begin = line == std::string::npos ? 0 : line + 1;
+      ASSERT_TRUE(
+          absl::SimpleAtoi(output.substr(begin, end - begin), &acknowledged))
+          << output;
+      allowed = {acknowledged, acknowledged + 1};
+      next = acknowledged + 2;
+      ++acknowledged_total;
+    } else {
+      allowed.insert(next);  // killed within its first generation
+      ++next;
+    }
+    // Every file holds one whole generation it may hold.
+    std::size_t files = 0;
+    for (const std::string& name : NamesIn(dir.path())) {
+      if (name.rfind("f", 0) != 0) {
+        EXPECT_EQ(name.rfind(".modelseal.tmp-", 0), 0u) << name;
+        continue;
+      }
+      ++files;
+      const std::string contents = ReadOrEmpty(env, dir.Join(name));
+      const std::size_t space = contents.find(' ');
+      std::uint64_t generation = 0;
+      ASSERT_TRUE(space != std::string::npos &&
+                  absl::SimpleAtoi(contents.substr(1, space - 1), &generation))
+          << name << ": " << contents.substr(0, 40);
+      EXPECT_EQ(contents, testing::RewriteContents(generation,
+                                                   std::stoul(name.substr(1))))
+          << name;
+      EXPECT_EQ(allowed.count(generation), 1u)
+          << name << " holds generation " << generation;
+    }
+    if (acknowledged > 0) {
+      EXPECT_EQ(files, testing::kRewriteFiles);
+    }
+  }
+  EXPECT_GT(acknowledged_total, 0u)
+      << "the rewriter never finished a generation";
 }
 
 TEST(MemoryEnvTest, WriteFilesThenCommitWritesEveryFileThenTheCommit) {

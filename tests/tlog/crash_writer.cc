@@ -7,6 +7,12 @@
 // With "journal", the writer is journaled (LogWriterOptions::journal).
 //
 // Entry i is always CrashEntry(i), so the test can check every entry.
+//
+//   crash_writer rewrite <dir> <first generation>
+//
+// For PosixEnvTest.WriteFilesAtomicallyKilledLeavesEveryFileOldOrNew:
+// replaces DIR/f0…f<kRewriteFiles-1> with generation g, g+1, … through
+// Env::WriteFilesAtomically, printing each g once it returned.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -16,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "modelseal/env.h"
 #include "modelseal/transparency_log.h"
+#include "tests/testing/rewrite_contents.h"
 
 namespace {
 
@@ -24,9 +31,35 @@ std::string CrashEntry(std::uint64_t index) {
                       std::string(index * 7919 % 200, 'c'));
 }
 
+int Rewrite(const std::string& dir, std::uint64_t generation) {
+  modelseal::Env& env = *modelseal::Env::Default();
+  for (;; ++generation) {
+    std::vector<std::string> contents;
+    std::vector<modelseal::FileToWrite> files;
+    for (std::size_t i = 0; i < modelseal::testing::kRewriteFiles; ++i) {
+      contents.push_back(modelseal::testing::RewriteContents(generation, i));
+    }
+    for (std::size_t i = 0; i < modelseal::testing::kRewriteFiles; ++i) {
+      files.push_back({absl::StrCat(dir, "/f", i), contents[i]});
+    }
+    const absl::Status status = env.WriteFilesAtomically(files, 0644);
+    if (!status.ok()) {
+      std::fprintf(stderr, "%s\n", status.ToString().c_str());
+      return 1;
+    }
+    std::printf("%llu\n", static_cast<unsigned long long>(generation));
+    std::fflush(stdout);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 4 && std::string(argv[1]) == "rewrite") {
+    std::uint64_t first = 0;
+    if (!absl::SimpleAtoi(argv[3], &first)) return 2;
+    return Rewrite(argv[2], first);
+  }
   if (argc != 4 && !(argc == 5 && std::string(argv[4]) == "journal")) {
     std::fprintf(stderr, "usage: crash_writer DIR KEYFILE SEED [journal]\n");
     return 2;

@@ -145,12 +145,15 @@ class Env {
                                            std::uint32_t mode,
                                            bool overwrite) = 0;
   // WriteFileAtomically (overwriting) for many files with the syncs grouped:
-  // every temporary file is written, all are made durable together, each is
-  // renamed over its path, then each containing directory is synced once.
-  // After a crash every path holds its old or its whole new contents. On an
-  // error some paths may already hold their new contents, and no temporary
-  // file is left unless the process dies. The base implementation calls
-  // WriteFileAtomically for one file after another.
+  // new contents are written to temporary files, made durable together, put
+  // in place of their paths, then each containing directory is synced. The
+  // POSIX Env does this in rounds and may reuse a replaced file's inode for
+  // a later file, only when nothing else reaches it (lib/env/posix_env.cc,
+  // ExchangeRewriter). After a crash every path holds its old or its whole
+  // new contents. On an error some paths may already hold their new
+  // contents, and no temporary file is left unless the process dies. The
+  // base implementation calls WriteFileAtomically for one file after
+  // another.
   virtual absl::Status WriteFilesAtomically(absl::Span<const FileToWrite> files,
                                             std::uint32_t mode);
   // For stores with one entry point (a log's checkpoint, which names the
@@ -213,7 +216,8 @@ class Env {
   absl::Status CreateDirectories(const std::string& path, std::uint32_t mode);
 
   // Reads a whole file of at most `max_bytes` (kResourceExhausted if larger).
-  absl::StatusOr<std::string> ReadFileToString(const std::string& path,
+  // The base implementation reads through OpenForRead.
+  virtual absl::StatusOr<std::string> ReadFileToString(const std::string& path,
                                                std::size_t max_bytes);
 };
 

@@ -485,9 +485,11 @@ class ExchangeRewriter {
                       RENAME_EXCHANGE) == 0) {
         return true;
       }
-      if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+      if (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP) {
+        exchange_works_ = false;    // this file system cannot: rename from now
+      } else if (errno != EXDEV) {  // EXDEV: an overlay refusing this file
         return ErrnoStatus("rename (exchange)", path, errno);
-      exchange_works_ = false;  // this file system cannot: rename from now on
+      }
     }
     if (::renameat(dir_fd, scratch.name.c_str(), dir_fd, name.c_str()) != 0)
       return ErrnoStatus("rename", path, errno);

@@ -10,10 +10,12 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <random>
 #include <set>
 
 #include <filesystem>
+#include <iostream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -352,6 +354,22 @@ TEST(PosixEnvTest, WriteFilesAtomicallyReplacesEveryFile) {
   }
 }
 
+// Whether the file system under `dir` swaps names with RENAME_EXCHANGE and
+// grants write leases, which ExchangeRewriter needs to reuse old inodes.
+bool SupportsExchangeAndLeases(TempDir& dir) {
+  const std::string a = dir.Write("probe-a", "a");
+  const std::string b = dir.Write("probe-b", "b");
+  bool supported = ::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(),
+                               RENAME_EXCHANGE) == 0;
+  const int fd = ::open(a.c_str(), O_RDWR | O_CLOEXEC);
+  supported = supported && fd >= 0 && ::fcntl(fd, F_SETLEASE, F_WRLCK) == 0 &&
+              ::fcntl(fd, F_SETLEASE, F_UNLCK) == 0;
+  if (fd >= 0) ::close(fd);
+  ::unlink(a.c_str());
+  ::unlink(b.c_str());
+  return supported;
+}
+
 // Many files are replaced by exchanging each with a scratch file, whose
 // old inode later receives another file's contents. That must never show
 // through a name, descriptor or mapping that still reaches the old file,
@@ -384,6 +402,11 @@ TEST(PosixEnvTest, WriteFilesAtomicallyReusesOnlyOldFilesNothingElseReaches) {
       ::setxattr(paths[3].c_str(), "user.modelseal-test", "x", 1, 0) == 0;
   ASSERT_EQ(::chmod(paths[4].c_str(), 0700), 0);
   ASSERT_EQ(::chmod(paths[5].c_str(), 0600), 0);
+  // A symlink is replaced itself; the file it points to is left alone.
+  TempDir elsewhere;
+  const std::string outside = elsewhere.Write("outside", "outside");
+  ASSERT_EQ(::unlink(paths[6].c_str()), 0);
+  ASSERT_EQ(::symlink(outside.c_str(), paths[6].c_str()), 0);
 
   std::vector<std::string> contents;
   std::vector<FileToWrite> files;
@@ -401,7 +424,8 @@ TEST(PosixEnvTest, WriteFilesAtomicallyReusesOnlyOldFilesNothingElseReaches) {
   for (std::size_t i = 0; i < kCount; ++i) {
     EXPECT_EQ(ReadOrEmpty(env, paths[i]), files[i].contents) << paths[i];
     struct stat st;
-    ASSERT_EQ(::stat(paths[i].c_str(), &st), 0);
+    ASSERT_EQ(::lstat(paths[i].c_str(), &st), 0);
+    EXPECT_TRUE(S_ISREG(st.st_mode)) << paths[i];
     EXPECT_EQ(st.st_mode & 07777, 0640u) << paths[i];
     EXPECT_EQ(st.st_nlink, 1u) << paths[i];
     if (has_xattrs) {
@@ -410,15 +434,22 @@ TEST(PosixEnvTest, WriteFilesAtomicallyReusesOnlyOldFilesNothingElseReaches) {
     if (old_inodes.count(st.st_ino) != 0) ++reused;
   }
   EXPECT_EQ(ReadOrEmpty(env, link), "old 1");
+  EXPECT_EQ(ReadOrEmpty(env, outside), "outside");
   char buffer[16] = {};
   EXPECT_EQ(::pread(reader, buffer, sizeof(buffer), 0), 5);
   EXPECT_EQ(std::string(buffer), "old 2");
   EXPECT_EQ(std::string(static_cast<const char*>(mapped), 7), "old 300");
   ::munmap(mapped, 4096);
   ::close(reader);
-  // The old inodes were reused (the point of the exchange), and no scratch
-  // file is left beside the files.
-  EXPECT_GT(reused, kCount / 2);
+  // The old inodes were reused (the point of the exchange) where the file
+  // system offers what reuse needs, and no scratch file is left beside the
+  // files.
+  if (SupportsExchangeAndLeases(dir)) {
+    EXPECT_GT(reused, kCount / 2);
+  } else {
+    std::cerr << "note: no RENAME_EXCHANGE or write leases in " << dir.path()
+              << ": replaced files were not reused\n";
+  }
   EXPECT_EQ(NamesIn(dir.path()).size(), kCount + 1);
 }
 

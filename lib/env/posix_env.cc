@@ -265,21 +265,29 @@ absl::Status SyncFileSystemsOf(const std::vector<std::string>& directories) {
 }
 #endif
 
-// Creates (or truncates, when !exclusive) `path`, writes `contents` with
-// permission bits exactly `mode` and returns the open descriptor.
-absl::StatusOr<int> CreateAndWrite(const std::string& path,
-                                   absl::string_view contents,
-                                   std::uint32_t mode, bool exclusive) {
-  const int fd = ::open(path.c_str(),
-                        O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
-                            (exclusive ? O_EXCL : O_TRUNC),
-                        mode);
+// Creates (or truncates, when !exclusive) `name` in the directory open as
+// `dir_fd` (AT_FDCWD: `name` is a path), writes `contents` with permission
+// bits exactly `mode` and returns the open descriptor. Messages name `path`.
+absl::StatusOr<int> CreateAndWriteAt(int dir_fd, const std::string& name,
+                                     const std::string& path,
+                                     absl::string_view contents,
+                                     std::uint32_t mode, bool exclusive) {
+  const int fd = ::openat(dir_fd, name.c_str(),
+                          O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+                              (exclusive ? O_EXCL : O_TRUNC),
+                          mode);
   if (fd < 0) return ErrnoStatus("create", path, errno);
   FdCloser closer(fd);
   // The umask may have narrowed `mode`; the caller asked for exactly it.
   if (::fchmod(fd, mode) != 0) return ErrnoStatus("fchmod", path, errno);
   MODELSEAL_RETURN_IF_ERROR(WriteAll(fd, contents, path));
   return closer.release();
+}
+
+absl::StatusOr<int> CreateAndWrite(const std::string& path,
+                                   absl::string_view contents,
+                                   std::uint32_t mode, bool exclusive) {
+  return CreateAndWriteAt(AT_FDCWD, path, path, contents, mode, exclusive);
 }
 
 // Opens `path` (never through a symlink) with `flags` and fails unless it
@@ -424,21 +432,15 @@ class ExchangeRewriter {
                             absl::string_view contents) const {
     const std::string path = PathOf(scratch);
     if (scratch.fd < 0) {
-      const int fd =
-          ::openat(dirs_[scratch.dir].fd, scratch.name.c_str(),
-                   O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode_);
-      if (fd < 0) {
-        const int error = errno;
-        scratch.name.clear();  // not ours to remove
-        return ErrnoStatus("create", path, error);
+      absl::StatusOr<int> fd =
+          CreateAndWriteAt(dirs_[scratch.dir].fd, scratch.name, path, contents,
+                           mode_, /*exclusive=*/true);
+      if (!fd.ok()) {
+        // Someone else's file by that name is not ours to remove.
+        if (absl::IsAlreadyExists(fd.status())) scratch.name.clear();
+        return fd.status();
       }
-      FdCloser closer(fd);
-      // The umask may have narrowed the mode; the caller asked for exactly
-      // it.
-      if (::fchmod(fd, mode_) != 0) return ErrnoStatus("fchmod", path, errno);
-      MODELSEAL_RETURN_IF_ERROR(WriteAll(fd, contents, path));
-      if (::close(closer.release()) != 0)
-        return ErrnoStatus("close", path, errno);
+      if (::close(*fd) != 0) return ErrnoStatus("close", path, errno);
       return absl::OkStatus();
     }
     FdCloser closer(std::exchange(scratch.fd, -1));
@@ -553,17 +555,9 @@ class ExchangeRewriter {
     std::sort(round_dirs.begin(), round_dirs.end());
     round_dirs.erase(std::unique(round_dirs.begin(), round_dirs.end()),
                      round_dirs.end());
-    std::vector<dev_t> synced;
-    for (std::size_t dir : round_dirs) {
-      struct stat st;
-      if (::fstat(dirs_[dir].fd, &st) != 0)
-        return ErrnoStatus("fstat", dirs_[dir].path, errno);
-      if (std::find(synced.begin(), synced.end(), st.st_dev) != synced.end())
-        continue;
-      if (::syncfs(dirs_[dir].fd) != 0)
-        return ErrnoStatus("syncfs", dirs_[dir].path, errno);
-      synced.push_back(st.st_dev);
-    }
+    std::vector<std::string> round_paths;
+    for (std::size_t dir : round_dirs) round_paths.push_back(dirs_[dir].path);
+    MODELSEAL_RETURN_IF_ERROR(SyncFileSystemsOf(round_paths));
     for (std::size_t i = 0; i < files.size(); ++i) {
       MODELSEAL_ASSIGN_OR_RETURN(
           const bool exchanged, PutInPlace(round_[i], files[i].path, names[i]));

@@ -218,7 +218,7 @@ class Env {
   // Reads a whole file of at most `max_bytes` (kResourceExhausted if larger).
   // The base implementation reads through OpenForRead.
   virtual absl::StatusOr<std::string> ReadFileToString(const std::string& path,
-                                               std::size_t max_bytes);
+                                                       std::size_t max_bytes);
 };
 
 // A thread-safe in-memory Env for tests. Paths are absolute, '/'-separated;

@@ -412,8 +412,9 @@ TEST(CliLogServeTest, SignReportsABusyLogAsAnIoError) {
   EXPECT_THAT(busy.err, HasSubstr("busy (HTTP 503"));
 }
 
-// `log add` replaces many bundles with one round of syncs; killed at any
-// moment, every bundle is still either its old bytes or a whole new bundle.
+// `log add` replaces many bundles in rounds (scratch files synced together,
+// then swapped in, old inodes reused); killed at any moment, every bundle is
+// still either its old bytes or a whole new bundle.
 TEST(CliLogTest, KilledGroupedAddLeavesEveryBundleOldOrNew) {
   LogWorkspace ws;
   ASSERT_EQ(ws.Sign("plain.sig").exit_code, 0);

@@ -16,7 +16,7 @@ files="${2:-2000}"
 size_mib="${3:-2}"
 bin="$PWD/$build/cli/modelseal"
 command -v hyperfine >/dev/null || {
-  echo "hyperfine is needed (apt-get install hyperfine)" >&2
+  echo "hyperfine is needed: scripts/install-deps.sh --bench" >&2
   exit 2
 }
 [[ -x "$bin" ]] || { echo "no $bin; build first" >&2; exit 2; }

@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <random>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
@@ -343,7 +344,9 @@ class ExchangeRewriter {
     for (Scratch& scratch : pool_) Discard(scratch);
     for (Scratch& scratch : round_) Discard(scratch);
     for (Scratch& scratch : old_) Discard(scratch);
-    for (Directory& dir : dirs_) ::close(dir.fd);
+    for (Directory& dir : dirs_) {
+      if (dir.fd >= 0) ::close(dir.fd);
+    }
   }
 
   absl::Status Run(absl::Span<const FileToWrite> files) {
@@ -361,8 +364,10 @@ class ExchangeRewriter {
   static constexpr std::size_t kFilesPerRound = 256;
   static constexpr std::size_t kThreads = 2;
 
-  // A directory holding targets, open for the *at() calls: names are looked
-  // up in it, not walked from the root for every call.
+  // A directory holding targets, open for the *at() calls of a round that
+  // has files in it (names are looked up in it, not walked from the root
+  // for every call) and closed after it: the descriptors a round holds are
+  // bounded by its files, however many directories the whole call spans.
   struct Directory {
     std::string path;
     int fd = -1;
@@ -389,9 +394,8 @@ class ExchangeRewriter {
   void Discard(Scratch& scratch) {
     if (scratch.fd >= 0) ::close(scratch.fd);
     scratch.fd = -1;
-    if (!scratch.name.empty()) {
-      ::unlinkat(dirs_[scratch.dir].fd, scratch.name.c_str(), 0);
-    }
+    // By path: its directory may be closed by now.
+    if (!scratch.name.empty()) ::unlink(PathOf(scratch).c_str());
     scratch.name.clear();
   }
 
@@ -399,14 +403,16 @@ class ExchangeRewriter {
     return JoinPath(dirs_[scratch.dir].path, scratch.name);
   }
 
-  absl::StatusOr<std::size_t> DirectoryIndex(const std::string& path) {
-    for (std::size_t i = 0; i < dirs_.size(); ++i) {
-      if (dirs_[i].path == path) return i;
+  // The index of directory `path` in dirs_, opened for this round.
+  absl::StatusOr<std::size_t> OpenDirectory(const std::string& path) {
+    auto [it, added] = dir_index_.try_emplace(path, dirs_.size());
+    if (added) dirs_.push_back({path});
+    Directory& dir = dirs_[it->second];
+    if (dir.fd < 0) {
+      dir.fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (dir.fd < 0) return ErrnoStatus("open directory", path, errno);
     }
-    const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return ErrnoStatus("open directory", path, errno);
-    dirs_.push_back({path, fd});
-    return dirs_.size() - 1;
+    return it->second;
   }
 
   // Picks the scratch file for the next file of the round in directory
@@ -532,7 +538,7 @@ class ExchangeRewriter {
     for (const FileToWrite& file : files) {
       const std::size_t slash = file.path.rfind('/');
       MODELSEAL_ASSIGN_OR_RETURN(const std::size_t dir,
-                                 DirectoryIndex(DirectoryOf(file.path)));
+                                 OpenDirectory(DirectoryOf(file.path)));
       dir_of.push_back(dir);
       names.push_back(slash == std::string::npos ? file.path
                                                  : file.path.substr(slash + 1));
@@ -581,12 +587,16 @@ class ExchangeRewriter {
       }
     }
     old_.clear();
+    for (std::size_t dir : round_dirs) {
+      ::close(std::exchange(dirs_[dir].fd, -1));
+    }
     return absl::OkStatus();
   }
 
   const std::uint32_t mode_;
   bool exchange_works_ = true;
   std::vector<Directory> dirs_;
+  std::unordered_map<std::string, std::size_t> dir_index_;  // path -> dirs_
   std::vector<Scratch> round_;  // scratch files of the current round
   std::vector<Scratch> old_;    // old inodes until their exchange is durable
   std::vector<Scratch> pool_;   // old inodes free for the next round

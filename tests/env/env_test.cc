@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -451,6 +452,37 @@ TEST(PosixEnvTest, WriteFilesAtomicallyReusesOnlyOldFilesNothingElseReaches) {
               << ": replaced files were not reused\n";
   }
   EXPECT_EQ(NamesIn(dir.path()).size(), kCount + 1);
+}
+
+// Files spread over more directories than the process may hold open are
+// replaced too: a round keeps only its own directories open.
+TEST(PosixEnvTest, WriteFilesAtomicallyAcrossMoreDirectoriesThanDescriptors) {
+  constexpr std::size_t kCount = 700;
+  constexpr rlim_t kOpenFiles = 640;
+  TempDir dir;
+  Env& env = *Env::Default();
+  std::vector<std::string> paths;
+  std::vector<std::string> contents;
+  for (std::size_t i = 0; i < kCount; ++i) {
+    paths.push_back(dir.Write("d" + std::to_string(i) + "/f", "old"));
+    contents.push_back("new " + std::to_string(i));
+  }
+  std::vector<FileToWrite> files;
+  for (std::size_t i = 0; i < kCount; ++i) {
+    files.push_back({paths[i], contents[i]});
+  }
+  struct rlimit saved;
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  struct rlimit lowered = saved;
+  lowered.rlim_cur = std::min(saved.rlim_cur, kOpenFiles);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &lowered), 0);
+  const absl::Status written = env.WriteFilesAtomically(files, 0644);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &saved), 0);
+  MODELSEAL_ASSERT_OK(written);
+  for (std::size_t i = 0; i < kCount; ++i) {
+    EXPECT_EQ(ReadOrEmpty(env, paths[i]), contents[i]) << paths[i];
+    EXPECT_EQ(NamesIn(dir.Join("d" + std::to_string(i))).size(), 1u) << i;
+  }
 }
 
 // A writer killed while it replaces many files leaves each of them whole,

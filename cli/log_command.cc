@@ -125,17 +125,16 @@ int RunAdd(const LogFlags& flags) {
   }
   auto writer = OpenLogWriter(flags.dir, flags.key);
   if (!writer.ok()) return ReportError(writer.status());
-  auto updated = AddBundlesToLog(**writer, jsons, Now(), flags.bundles);
-  if (!updated.ok()) return ReportError(updated.status());
-  // Every bundle is replaced atomically, the syncs grouped.
-  std::vector<FileToWrite> files;
-  files.reserve(jsons.size());
-  for (std::size_t i = 0; i < jsons.size(); ++i) {
-    files.push_back({flags.bundles[i], (*updated)[i]});
-  }
-  const absl::Status written = env.WriteFilesAtomically(files, 0644);
+  auto appended = AppendBundlesToLog(**writer, jsons, Now(), flags.bundles);
+  if (!appended.ok()) return ReportError(appended.status());
+  jsons.clear();
+  jsons.shrink_to_fit();
+  // Every bundle is replaced atomically, the syncs grouped; each is made
+  // with its log entry just before it is written.
+  const absl::Status written = env.WriteGeneratedFilesAtomically(
+      flags.bundles, [&](std::size_t i) { return appended->Attach(i); }, 0644);
   if (!written.ok()) return ReportError(written);
-  std::cerr << "modelseal: logged " << jsons.size()
+  std::cerr << "modelseal: logged " << flags.bundles.size()
             << " bundle(s); tree size now " << (*writer)->size() << "\n";
   return kExitOk;
 }

@@ -51,6 +51,24 @@ absl::Status Env::WriteFilesAtomically(absl::Span<const FileToWrite> files,
   return absl::OkStatus();
 }
 
+absl::Status Env::WriteGeneratedFilesAtomically(
+    absl::Span<const std::string> paths,
+    absl::FunctionRef<absl::StatusOr<std::string>(std::size_t)> generate,
+    std::uint32_t mode) {
+  std::vector<std::string> contents;
+  contents.reserve(paths.size());
+  std::vector<FileToWrite> files;
+  files.reserve(paths.size());
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    MODELSEAL_ASSIGN_OR_RETURN(std::string made, generate(i));
+    contents.push_back(std::move(made));
+  }
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    files.push_back({paths[i], contents[i]});
+  }
+  return WriteFilesAtomically(files, mode);
+}
+
 absl::Status Env::WriteFilesThenCommit(absl::Span<const FileToWrite> files,
                                        const FileToWrite& commit,
                                        std::uint32_t mode) {

@@ -18,6 +18,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <unordered_map>
 #include <vector>
@@ -331,12 +332,22 @@ absl::StatusOr<int> OpenRegularFile(const std::string& path, int flags,
 // Each round: write up to kFilesPerRound scratch files, syncfs() (the new
 // contents are durable before any takes its place), exchange each with its
 // target, then fsync() the directories (the exchanges are durable before
-// any old inode is written over in the next round). After a crash every
+// any old inode is written over in the next round). Contents made by a
+// caller's generator (WriteGeneratedFilesAtomically) are made for the next
+// round while syncfs() waits for the device. After a crash every
 // target holds its old or its whole new contents; scratch files
 // (".modelseal.tmp-…") may be left beside them.
 class ExchangeRewriter {
  public:
-  explicit ExchangeRewriter(std::uint32_t mode) : mode_(mode) {}
+  // Writes `files`.
+  ExchangeRewriter(absl::Span<const FileToWrite> files, std::uint32_t mode)
+      : mode_(mode), count_(files.size()), files_(files) {}
+  // Writes `paths`, the contents of path i made by generate(i).
+  ExchangeRewriter(
+      absl::Span<const std::string> paths,
+      absl::FunctionRef<absl::StatusOr<std::string>(std::size_t)> generate,
+      std::uint32_t mode)
+      : mode_(mode), count_(paths.size()), paths_(paths), generate_(generate) {}
   ExchangeRewriter(const ExchangeRewriter&) = delete;
   ExchangeRewriter& operator=(const ExchangeRewriter&) = delete;
   // Removes every scratch name left, written or not.
@@ -349,10 +360,15 @@ class ExchangeRewriter {
     }
   }
 
-  absl::Status Run(absl::Span<const FileToWrite> files) {
-    for (std::size_t begin = 0; begin < files.size(); begin += kFilesPerRound) {
-      MODELSEAL_RETURN_IF_ERROR(RunRound(files.subspan(
-          begin, std::min(kFilesPerRound, files.size() - begin))));
+  absl::Status Run() {
+    // Rounds of equal size: a short last round would leave most of the
+    // pool unused, and each unused old inode is one more unlink.
+    const std::size_t rounds = (count_ + kFilesPerRound - 1) / kFilesPerRound;
+    for (std::size_t k = 0; k < rounds; ++k) {
+      const std::size_t end = count_ * (k + 1) / rounds;
+      const std::size_t next_end =
+          k + 1 < rounds ? count_ * (k + 2) / rounds : end;
+      MODELSEAL_RETURN_IF_ERROR(RunRound(count_ * k / rounds, end, next_end));
     }
     return absl::OkStatus();
   }
@@ -363,6 +379,8 @@ class ExchangeRewriter {
   // more keep more descriptors and page-cache pages in play.
   static constexpr std::size_t kFilesPerRound = 256;
   static constexpr std::size_t kThreads = 2;
+  // Contents made per task while a round syncs.
+  static constexpr std::size_t kMadePerTask = 16;
 
   // A directory holding targets, open for the *at() calls of a round that
   // has files in it (names are looked up in it, not walked from the root
@@ -530,27 +548,50 @@ class ExchangeRewriter {
     return closer.release();
   }
 
-  absl::Status RunRound(absl::Span<const FileToWrite> files) {
+  const std::string& PathAt(std::size_t i) const {
+    return generate_.has_value() ? paths_[i] : files_[i].path;
+  }
+
+  // Writes files [begin, end) over their targets; `next_end` ends the
+  // round after, whose contents are made while this one syncs.
+  absl::Status RunRound(std::size_t begin, std::size_t end,
+                        std::size_t next_end) {
+    const std::size_t count = end - begin;
     std::vector<std::size_t> dir_of;
     std::vector<std::string> names;
-    dir_of.reserve(files.size());
-    names.reserve(files.size());
-    for (const FileToWrite& file : files) {
-      const std::size_t slash = file.path.rfind('/');
+    dir_of.reserve(count);
+    names.reserve(count);
+    for (std::size_t i = begin; i < end; ++i) {
+      const std::string& path = PathAt(i);
+      const std::size_t slash = path.rfind('/');
       MODELSEAL_ASSIGN_OR_RETURN(const std::size_t dir,
-                                 OpenDirectory(DirectoryOf(file.path)));
+                                 OpenDirectory(DirectoryOf(path)));
       dir_of.push_back(dir);
-      names.push_back(slash == std::string::npos ? file.path
-                                                 : file.path.substr(slash + 1));
+      names.push_back(slash == std::string::npos ? path
+                                                 : path.substr(slash + 1));
       AssignScratch(dir);
     }
     // Writing files (and below, checking old inodes) runs on two threads:
     // per file they are several system calls on different inodes, while
-    // the exchanges all take their directory's lock.
-    MODELSEAL_RETURN_IF_ERROR(
-        util::ForEachConcurrently(files.size(), kThreads, [&](std::size_t i) {
-          return WriteScratch(round_[i], files[i].contents);
-        }));
+    // the exchanges all take their directory's lock. Generated contents
+    // were made while the last round synced (the first round's, here).
+    const bool made_before = made_.size() == count;
+    if (generate_.has_value() && !made_before) {
+      made_.assign(count, absl::UnknownError("not made"));
+    }
+    const absl::Status all_written =
+        util::ForEachConcurrently(count, kThreads, [&](std::size_t j) {
+          if (!generate_.has_value()) {
+            return WriteScratch(round_[j], files_[begin + j].contents);
+          }
+          if (!made_before) made_[j] = (*generate_)(begin + j);
+          if (!made_[j].ok()) return made_[j].status();
+          const absl::Status written = WriteScratch(round_[j], *made_[j]);
+          made_[j] = std::string();  // not held any longer than needed
+          return written;
+        });
+    MODELSEAL_RETURN_IF_ERROR(all_written);
+    made_.clear();
     for (const Scratch& scratch : round_) {
       if (scratch.fresh) MODELSEAL_RETURN_IF_ERROR(LearnOwner(scratch));
     }
@@ -563,21 +604,46 @@ class ExchangeRewriter {
                      round_dirs.end());
     std::vector<std::string> round_paths;
     for (std::size_t dir : round_dirs) round_paths.push_back(dirs_[dir].path);
-    MODELSEAL_RETURN_IF_ERROR(SyncFileSystemsOf(round_paths));
-    for (std::size_t i = 0; i < files.size(); ++i) {
+    if (generate_.has_value() && end < next_end) {
+      // The sync mostly waits for the device: meanwhile the other thread
+      // makes the next round's contents (and this one helps once its sync
+      // returns). A failure to make one is reported when it is written.
+      made_.assign(next_end - end, absl::UnknownError("not made"));
+      const std::size_t tasks =
+          (made_.size() + kMadePerTask - 1) / kMadePerTask;
+      const absl::Status synced = util::ForEachConcurrently(
+          1 + tasks, kThreads, [&](std::size_t task) -> absl::Status {
+            if (task == 0) return SyncFileSystemsOf(round_paths);
+            const std::size_t first = (task - 1) * kMadePerTask;
+            const std::size_t last =
+                std::min(made_.size(), first + kMadePerTask);
+            for (std::size_t j = first; j < last; ++j) {
+              made_[j] = (*generate_)(end + j);
+            }
+            return absl::OkStatus();
+          });
+      MODELSEAL_RETURN_IF_ERROR(synced);
+    } else {
+      MODELSEAL_RETURN_IF_ERROR(SyncFileSystemsOf(round_paths));
+    }
+    for (std::size_t j = 0; j < count; ++j) {
       MODELSEAL_ASSIGN_OR_RETURN(
-          const bool exchanged, PutInPlace(round_[i], files[i].path, names[i]));
-      if (exchanged) old_.push_back(Take(round_[i]));
-      round_[i].name.clear();  // renamed away, or moved to old_
+          const bool exchanged,
+          PutInPlace(round_[j], PathAt(begin + j), names[j]));
+      if (exchanged) old_.push_back(Take(round_[j]));
+      round_[j].name.clear();  // renamed away, or moved to old_
     }
     round_.clear();
     for (std::size_t dir : round_dirs) {
       if (::fsync(dirs_[dir].fd) != 0)
         return ErrnoStatus("fsync directory", dirs_[dir].path, errno);
     }
-    util::ForEachInParallel(
-        old_.size(), kFilesPerRound / kThreads,
-        [&](std::size_t i) { old_[i].fd = OpenForReuse(old_[i]); });
+    // After the last round no file is left to write over old inodes.
+    if (end < count_) {
+      util::ForEachInParallel(
+          old_.size(), kFilesPerRound / kThreads,
+          [&](std::size_t i) { old_[i].fd = OpenForReuse(old_[i]); });
+    }
     for (Scratch& scratch : old_) {
       scratch.fresh = false;
       if (scratch.fd >= 0) {
@@ -594,6 +660,13 @@ class ExchangeRewriter {
   }
 
   const std::uint32_t mode_;
+  const std::size_t count_;
+  const absl::Span<const FileToWrite> files_;
+  const absl::Span<const std::string> paths_;
+  const std::optional<
+      absl::FunctionRef<absl::StatusOr<std::string>(std::size_t)>>
+      generate_;
+  std::vector<absl::StatusOr<std::string>> made_;  // contents of a round
   bool exchange_works_ = true;
   std::vector<Directory> dirs_;
   std::unordered_map<std::string, std::size_t> dir_index_;  // path -> dirs_
@@ -768,13 +841,26 @@ class PosixEnv final : public Env {
     return status;
   }
 
+  absl::Status WriteGeneratedFilesAtomically(
+      absl::Span<const std::string> paths,
+      absl::FunctionRef<absl::StatusOr<std::string>(std::size_t)> generate,
+      std::uint32_t mode) override {
+#ifdef __linux__
+    if (paths.size() >= kSyncFilesystemAbove) {
+      ExchangeRewriter rewriter(paths, generate, mode);
+      return rewriter.Run();
+    }
+#endif
+    return Env::WriteGeneratedFilesAtomically(paths, generate, mode);
+  }
+
   absl::Status WriteFilesAtomically(absl::Span<const FileToWrite> files,
                                     std::uint32_t mode) override {
 #ifdef __linux__
     // Many files: rounds of one syncfs() each, old inodes reused.
     if (files.size() >= kSyncFilesystemAbove) {
-      ExchangeRewriter rewriter(mode);
-      return rewriter.Run(files);
+      ExchangeRewriter rewriter(files, mode);
+      return rewriter.Run();
     }
 #endif
     // A few files: one fsync each, then a rename each.

@@ -226,7 +226,7 @@ absl::StatusOr<std::string> AttachLogEntry(Bundle bundle,
   return WriteBundle(bundle);
 }
 
-absl::StatusOr<std::vector<std::string>> AddBundlesToLog(
+absl::StatusOr<AppendedBundles> AppendBundlesToLog(
     tlog::LogWriter& writer, const std::vector<std::string>& bundle_jsons,
     std::uint64_t integrated_time, const std::vector<std::string>& names) {
   const std::size_t count = bundle_jsons.size();
@@ -236,41 +236,60 @@ absl::StatusOr<std::vector<std::string>> AddBundlesToLog(
   util::ForEachInParallel(count, kPerThreadAtLeast, [&](std::size_t i) {
     releases[i] = PrepareRelease(bundle_jsons[i]);
   });
-  std::vector<std::string> entries;
-  entries.reserve(count);
+  AppendedBundles appended;
+  appended.releases_.reserve(count);
+  appended.entries_.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
-    const absl::StatusOr<PreparedRelease>& release = releases[i];
+    absl::StatusOr<PreparedRelease>& release = releases[i];
     if (!release.ok()) {
       return Annotate(release.status(),
                       i < names.size()
                           ? names[i]
                           : absl::StrCat("bundle ", i + 1, " of ", count));
     }
-    entries.push_back(ReleaseEntryAt(*release, integrated_time));
+    appended.entries_.push_back(ReleaseEntryAt(*release, integrated_time));
+    appended.releases_.push_back(*std::move(release));
   }
-  MODELSEAL_ASSIGN_OR_RETURN(std::vector<std::uint64_t> indices,
-                             writer.Append(entries));
-  LogPosition base;
+  MODELSEAL_ASSIGN_OR_RETURN(appended.indices_,
+                             writer.Append(appended.entries_));
+  LogPosition& base = appended.base_;
   base.origin = writer.origin();
   base.tree_size = writer.size();
   base.root = writer.root();
   MODELSEAL_ASSIGN_OR_RETURN(base.checkpoint_note, writer.CheckpointText());
   base.integrated_time = integrated_time;
-  std::vector<std::vector<tlog::Hash>> proofs(count);
+  appended.proofs_.resize(count);
   for (std::size_t i = 0; i < count; ++i) {
     MODELSEAL_ASSIGN_OR_RETURN(
-        proofs[i], writer.InclusionProof(indices[i], base.tree_size));
+        appended.proofs_[i],
+        writer.InclusionProof(appended.indices_[i], base.tree_size));
   }
-  std::vector<absl::StatusOr<std::string>> logged(count);
-  util::ForEachInParallel(count, kPerThreadAtLeast, [&](std::size_t i) {
-    LogPosition position = base;
-    position.index = indices[i];
-    position.proof = std::move(proofs[i]);
-    logged[i] =
-        AttachLogEntry(std::move(releases[i]->bundle), entries[i], position);
+  return appended;
+}
+
+absl::StatusOr<std::string> AppendedBundles::Attach(std::size_t i) {
+  if (i >= releases_.size()) {
+    return absl::OutOfRangeError(
+        absl::StrCat("bundle ", i, " of ", releases_.size()));
+  }
+  LogPosition position = base_;
+  position.index = indices_[i];
+  position.proof = std::move(proofs_[i]);
+  return AttachLogEntry(std::move(releases_[i].bundle), entries_[i], position);
+}
+
+absl::StatusOr<std::vector<std::string>> AddBundlesToLog(
+    tlog::LogWriter& writer, const std::vector<std::string>& bundle_jsons,
+    std::uint64_t integrated_time, const std::vector<std::string>& names) {
+  MODELSEAL_ASSIGN_OR_RETURN(
+      AppendedBundles appended,
+      AppendBundlesToLog(writer, bundle_jsons, integrated_time, names));
+  std::vector<absl::StatusOr<std::string>> logged(appended.size());
+  util::ForEachInParallel(logged.size(), kPerThreadAtLeast, [&](std::size_t i) {
+    logged[i] = appended.Attach(i);
   });
   std::vector<std::string> out;
-  out.reserve(count);
+  out.reserve(logged.size());
   for (absl::StatusOr<std::string>& bundle : logged) {
     MODELSEAL_RETURN_IF_ERROR(bundle.status());
     out.push_back(*std::move(bundle));

@@ -10,6 +10,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -273,6 +274,57 @@ TEST(PosixEnvTest, WriteFilesAtomicallyFailingLeavesOldOrNewAndNoTemporaries) {
     EXPECT_EQ(NamesIn(dir.path()).size(), count + 1) << "temporary left";
     for (const std::string& path : paths) {
       EXPECT_THAT(ReadOrEmpty(env, path), ::testing::AnyOf("old", "new"));
+    }
+  }
+}
+
+// Generated contents: each made once, an error from the maker stops the
+// call with every path old or new and nothing left beside them.
+TEST(PosixEnvTest,
+     WriteGeneratedFilesAtomicallyMakesEachOnceAndStopsAtAnError) {
+  // 700: several rounds, the later ones made while the earlier ones sync.
+  for (std::size_t count : {kFewFiles, kManyFiles, std::size_t{700}}) {
+    for (const bool fail : {true, false}) {
+      TempDir dir;
+      Env& env = *Env::Default();
+      std::vector<std::string> paths;
+      std::vector<std::string> contents;
+      for (std::size_t i = 0; i < count; ++i) {
+        paths.push_back(dir.Write("f" + std::to_string(i), "old contents"));
+        // Shorter and longer than the old contents.
+        contents.push_back(absl::StrCat("new ", i, std::string(i % 23, 'n')));
+      }
+      const std::size_t failing = fail ? count * 2 / 3 : count;
+      std::vector<std::atomic<int>> made(count);
+      const absl::Status status = env.WriteGeneratedFilesAtomically(
+          paths,
+          [&](std::size_t i) -> absl::StatusOr<std::string> {
+            made.at(i).fetch_add(1);
+            if (i == failing) return absl::DataLossError("cannot make it");
+            return contents.at(i);
+          },
+          0640);
+      if (fail) {
+        EXPECT_THAT(status, StatusIs(absl::StatusCode::kDataLoss,
+                                     HasSubstr("cannot make it")));
+      } else {
+        MODELSEAL_EXPECT_OK(status);
+      }
+      EXPECT_EQ(NamesIn(dir.path()).size(), count) << "temporary left";
+      for (std::size_t i = 0; i < count; ++i) {
+        EXPECT_LE(made[i].load(), 1) << i;
+        const std::string now = ReadOrEmpty(env, paths[i]);
+        if (fail) {
+          EXPECT_THAT(now, ::testing::AnyOf("old contents", contents[i])) << i;
+          if (i == failing) EXPECT_EQ(now, "old contents");
+        } else {
+          EXPECT_EQ(made[i].load(), 1) << i;
+          EXPECT_EQ(now, contents[i]) << i;
+          struct stat st;
+          ASSERT_EQ(::lstat(paths[i].c_str(), &st), 0);
+          EXPECT_EQ(st.st_mode & 07777, 0640u) << i;
+        }
+      }
     }
   }
 }
@@ -588,6 +640,24 @@ TEST(MemoryEnvTest, WriteFilesThenCommitWritesEveryFileThenTheCommit) {
   EXPECT_FALSE(
       env->WriteFilesThenCommit(bad, {"/log/checkpoint", "D"}, 0644).ok());
   EXPECT_EQ(ReadOrEmpty(*env, "/log/checkpoint"), "C");
+}
+
+TEST(MemoryEnvTest, WriteGeneratedFilesAtomicallyWritesNothingIfOneFails) {
+  std::unique_ptr<Env> env = NewMemoryEnv();
+  MODELSEAL_ASSERT_OK(env->CreateDirectories("/d", 0755));
+  const std::vector<std::string> paths = {"/d/a", "/d/b", "/d/c"};
+  auto make = [](std::size_t i) -> absl::StatusOr<std::string> {
+    if (i == 2) return absl::InvalidArgumentError("bad third file");
+    return std::string(1, static_cast<char>('A' + i));
+  };
+  EXPECT_THAT(env->WriteGeneratedFilesAtomically(paths, make, 0644),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("bad third file")));
+  EXPECT_FALSE(env->LinkStat("/d/a").ok());
+  const std::vector<std::string> two = {"/d/a", "/d/b"};
+  MODELSEAL_ASSERT_OK(env->WriteGeneratedFilesAtomically(two, make, 0644));
+  EXPECT_EQ(ReadOrEmpty(*env, "/d/a"), "A");
+  EXPECT_EQ(ReadOrEmpty(*env, "/d/b"), "B");
 }
 
 TEST(MemoryEnvTest, ListsFilesAndResolvesSymlinks) {

@@ -12,7 +12,8 @@
 //
 // For PosixEnvTest.WriteFilesAtomicallyKilledLeavesEveryFileOldOrNew:
 // replaces DIR/f0…f<kRewriteFiles-1> with generation g, g+1, … through
-// Env::WriteFilesAtomically, printing each g once it returned.
+// Env::WriteFilesAtomically (even g) or WriteGeneratedFilesAtomically (odd
+// g), printing each g once it returned.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -42,7 +43,19 @@ int Rewrite(const std::string& dir, std::uint64_t generation) {
     for (std::size_t i = 0; i < modelseal::testing::kRewriteFiles; ++i) {
       files.push_back({absl::StrCat(dir, "/f", i), contents[i]});
     }
-    const absl::Status status = env.WriteFilesAtomically(files, 0644);
+    // Odd generations go through the generated-contents entry point, which
+    // makes a round's contents while the round before syncs.
+    std::vector<std::string> paths;
+    for (const modelseal::FileToWrite& file : files) paths.push_back(file.path);
+    const absl::Status status =
+        generation % 2 == 0
+            ? env.WriteFilesAtomically(files, 0644)
+            : env.WriteGeneratedFilesAtomically(
+                  paths,
+                  [&](std::size_t i) -> absl::StatusOr<std::string> {
+                    return contents[i];
+                  },
+                  0644);
     if (!status.ok()) {
       std::fprintf(stderr, "%s\n", status.ToString().c_str());
       return 1;

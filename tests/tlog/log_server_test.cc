@@ -121,6 +121,34 @@ TEST(ReleaseLogTest, EntryAtATimeIsTheEntryMadeAtThatTime) {
   EXPECT_THAT(PrepareRelease("{}").status(), ::testing::Not(IsOk()));
 }
 
+// `log add`'s two steps: one append for the batch (none if any bundle is
+// malformed, named by its file), then each bundle attached on its own, in
+// any order, proving its own entry.
+TEST(ReleaseLogTest, AppendedBundlesAttachEachInAnyOrder) {
+  BatcherFixture f;
+  auto refused = AppendBundlesToLog(*f.writer, {f.bundle, "{}"}, 1700000000,
+                                    {"a.sig", "b.sig"});
+  EXPECT_THAT(refused.status(), ::testing::Not(IsOk()));
+  EXPECT_THAT(std::string(refused.status().message()),
+              ::testing::HasSubstr("b.sig"));
+  EXPECT_EQ(f.writer->size(), 0u);
+
+  auto appended =
+      AppendBundlesToLog(*f.writer, {f.bundle, f.bundle, f.bundle}, 1700000000);
+  ASSERT_THAT(appended, IsOk());
+  ASSERT_EQ(appended->size(), 3u);
+  EXPECT_EQ(f.writer->size(), 3u);
+  std::set<std::uint64_t> indices;
+  for (std::size_t i : {2u, 0u, 1u}) {
+    auto attached = appended->Attach(i);
+    ASSERT_THAT(attached, IsOk());
+    indices.insert(f.CheckAnswer(*attached));
+  }
+  EXPECT_EQ(indices, (std::set<std::uint64_t>{0, 1, 2}));
+  EXPECT_THAT(appended->Attach(3).status(),
+              StatusIs(absl::StatusCode::kOutOfRange, ::testing::_));
+}
+
 // The tlogEntries item is written without protobuf's JSON printer; it must
 // be exactly what that printer makes of the same TransparencyLogEntry, so
 // that verifiers reading it as the Sigstore message see no difference.

@@ -156,6 +156,19 @@ class Env {
   // another.
   virtual absl::Status WriteFilesAtomically(absl::Span<const FileToWrite> files,
                                             std::uint32_t mode);
+  // WriteFilesAtomically for `paths`, the contents of path i made by
+  // `generate(i)` just before they are written, for callers whose contents
+  // take time to make: the POSIX Env makes the next round's contents while
+  // the device syncs the current one, and never holds more than two
+  // rounds' worth. `generate` may run on several threads at once (for
+  // different i) and runs at most once per i; an error from it ends the
+  // call with WriteFilesAtomically's guarantees (some paths may already be
+  // new, each whole). The base implementation makes every file's contents,
+  // then calls WriteFilesAtomically.
+  virtual absl::Status WriteGeneratedFilesAtomically(
+      absl::Span<const std::string> paths,
+      absl::FunctionRef<absl::StatusOr<std::string>(std::size_t)> generate,
+      std::uint32_t mode);
   // For stores with one entry point (a log's checkpoint, which names the
   // tiles it covers): writes `files` in place, then replaces `commit`
   // atomically once they are all durable. Each of `files` is created or

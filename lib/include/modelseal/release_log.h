@@ -74,6 +74,34 @@ absl::StatusOr<std::string> AttachLogEntry(Bundle bundle,
                                            const std::string& entry,
                                            const LogPosition& position);
 
+// AddBundlesToLog in two steps, for a caller that writes each bundle out
+// as soon as it is made (`log add` hands Attach to
+// Env::WriteGeneratedFilesAtomically, so that bundles are made while the
+// disk syncs and are never all held at once). AppendBundlesToLog appends
+// every bundle in one batch, with AddBundlesToLog's errors; Attach(i) then
+// makes bundle i with its tlogEntries item.
+class AppendedBundles {
+ public:
+  std::size_t size() const { return releases_.size(); }
+  // Bundle i (JSON) with its new tlogEntries item. Safe to call from many
+  // threads at once for different i; each i at most once (it consumes the
+  // parsed bundle).
+  absl::StatusOr<std::string> Attach(std::size_t i);
+
+ private:
+  friend absl::StatusOr<AppendedBundles> AppendBundlesToLog(
+      tlog::LogWriter& writer, const std::vector<std::string>& bundle_jsons,
+      std::uint64_t integrated_time, const std::vector<std::string>& names);
+  std::vector<PreparedRelease> releases_;
+  std::vector<std::string> entries_;
+  std::vector<std::uint64_t> indices_;
+  std::vector<std::vector<tlog::Hash>> proofs_;
+  LogPosition base_;  // the batch's tree, checkpoint and time
+};
+absl::StatusOr<AppendedBundles> AppendBundlesToLog(
+    tlog::LogWriter& writer, const std::vector<std::string>& bundle_jsons,
+    std::uint64_t integrated_time, const std::vector<std::string>& names = {});
+
 // What a verified log record says.
 struct LogInclusion {
   std::string origin;

@@ -1,7 +1,10 @@
 #include <algorithm>
 #include <atomic>
 #include <bit>
+#include <chrono>
+#include <climits>
 #include <condition_variable>
+#include <cstdint>
 #include <iterator>
 #include <memory>
 #include <mutex>
@@ -211,9 +214,9 @@ class RunState {
   }
 
   absl::StatusOr<OpenUnit> Open(const Unit& unit) {
-    return OpenUnit::Open(env_, tasks_[unit.task], unit,
-                          options_.map_large_reads);
+    return OpenUnit::Open(env_, tasks_[unit.task], unit, map_);
   }
+  void set_map(bool map) { map_ = map; }
   const HashTask& task(std::size_t i) const { return tasks_[i]; }
   std::size_t unit_count() const { return units_.size(); }
   // Units not yet handed out by Next().
@@ -287,6 +290,7 @@ class RunState {
   const HashEngineOptions& options_;
   Env& env_;
   const std::vector<HashTask>& tasks_;
+  bool map_ = false;
   std::vector<Unit> units_;
   std::atomic<std::size_t> next_{0};
   std::atomic<bool> cancelled_{false};
@@ -534,6 +538,78 @@ class Sha256Worker {
 
 }  // namespace
 
+namespace {
+
+// Nanoseconds `step` took, or nullopt if it failed.
+std::optional<std::int64_t> TimeOf(absl::FunctionRef<bool()> step) {
+  const auto start = std::chrono::steady_clock::now();
+  if (!step()) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+// Whether mapped windows are cheaper than pread() copies on this machine,
+// for the largest of `tasks` (HashEngineOptions::LargeReads::kProbe): each
+// is timed twice on 2 MiB of that file and the best times are compared.
+// Reading is the answer whenever there is little to read or any doubt.
+bool MappingIsCheaper(Env& env, const std::vector<HashTask>& tasks) {
+  constexpr std::size_t kProbe = limits::kHashReadProbeBytes;
+  std::uint64_t large_bytes = 0;
+  const HashTask* largest = nullptr;
+  for (const HashTask& task : tasks) {
+    if (task.length < kMapMinimumBytes) continue;
+    large_bytes += task.length;
+    if (largest == nullptr || task.length > largest->length) largest = &task;
+  }
+  // Four probe pieces, each a different part of the file (the first read of
+  // a piece pays for what a later one would not).
+  if (large_bytes < limits::kHashReadProbeAbove || largest == nullptr ||
+      largest->length < 4 * kProbe) {
+    return false;
+  }
+  auto file = env.OpenForRead(largest->path);
+  if (!file.ok()) return false;
+  AlignedBuffer buffers[2];  // one piece: 2 x kBufferBytes
+  static_assert(kProbe == 2 * kBufferBytes);
+  std::int64_t best_map = INT64_MAX;
+  std::int64_t best_read = INT64_MAX;
+  const std::uint64_t step = largest->length / 4 / 4096 * 4096;
+  for (int round = 0; round < 2; ++round) {
+    const std::uint64_t map_at = largest->offset + (2 * round) * step;
+    const std::uint64_t read_at = largest->offset + (2 * round + 1) * step;
+    const std::optional<std::int64_t> mapped = TimeOf([&] {
+      auto region = (*file)->Map(map_at, kProbe);
+      if (!region.ok()) return false;
+      // Touch every page, as hashing would.
+      std::uint8_t sum = 0;
+      const MappedRegion* const regions[] = {region->get()};
+      const absl::Status touched = RunWithMappedReads(regions, [&] {
+        const absl::Span<const std::uint8_t> bytes = (*region)->bytes();
+        for (std::size_t i = 0; i < bytes.size(); i += 4096) sum ^= bytes[i];
+      });
+      asm volatile("" : : "r"(sum));
+      return touched.ok();
+    });
+    const std::optional<std::int64_t> read = TimeOf([&] {
+      for (std::size_t half = 0; half < 2; ++half) {
+        auto got =
+            (*file)->ReadAt(read_at + half * kBufferBytes,
+                            absl::MakeSpan(buffers[half].data, kBufferBytes));
+        if (!got.ok() || *got != kBufferBytes) return false;
+      }
+      return true;
+    });
+    if (!mapped.has_value()) return false;  // this Env or file cannot map
+    if (!read.has_value()) return false;
+    best_map = std::min(best_map, *mapped);
+    best_read = std::min(best_read, *read);
+  }
+  return best_map < best_read;
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<HashEngine>> HashEngine::Create(
     const HashEngineOptions& options) {
   unsigned threads = options.threads;
@@ -550,6 +626,16 @@ absl::StatusOr<std::vector<std::vector<std::uint8_t>>> HashEngine::Run(
     const std::vector<HashTask>& tasks) {
   Env& env = options_.env != nullptr ? *options_.env : *Env::Default();
   RunState state(options_, env, tasks);
+  switch (options_.large_reads) {
+    case HashEngineOptions::LargeReads::kRead:
+      break;
+    case HashEngineOptions::LargeReads::kMap:
+      state.set_map(true);
+      break;
+    case HashEngineOptions::LargeReads::kProbe:
+      state.set_map(MappingIsCheaper(env, tasks));
+      break;
+  }
   state.Plan(threads_);
   // No more workers than units: an idle thread would only cost a buffer.
   const unsigned workers = static_cast<unsigned>(

@@ -1,10 +1,14 @@
 #include "modelseal/hash_engine.h"
+#include "modelseal/limits.h"
 
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hash/sha256.h"
@@ -60,7 +64,7 @@ TEST_P(EngineTest, MatchesOneShotHashingOfEveryFileAndRange) {
   std::vector<std::vector<std::uint8_t>> expected;
   for (std::size_t i = 0; i < sizes.size(); ++i) {
     const std::string data = PseudoRandomBytes(sizes[i], i);
-    const std::string path = dir.Write("f" + std::to_string(i), data);
+    const std::string path = dir.Write(absl::StrCat("f", i), data);
     tasks.push_back(WholeFile(env, path));
     expected.push_back(Expected(algorithm, data));
     if (sizes[i] > 100) {
@@ -75,7 +79,9 @@ TEST_P(EngineTest, MatchesOneShotHashingOfEveryFileAndRange) {
   std::atomic<std::uint64_t> done{0};
   MODELSEAL_ASSERT_OK_AND_ASSIGN(
       auto engine,
-      HashEngine::Create({algorithm, threads, nullptr, &done, map}));
+      HashEngine::Create({algorithm, threads, nullptr, &done,
+                          map ? HashEngineOptions::LargeReads::kMap
+                              : HashEngineOptions::LargeReads::kRead}));
   MODELSEAL_ASSERT_OK_AND_ASSIGN(auto digests, engine->Run(tasks));
   ASSERT_EQ(digests.size(), expected.size());
   std::uint64_t total = 0;
@@ -242,7 +248,7 @@ TEST(EngineTest, FileTruncatedWhileMappedIsAnErrorNotACrash) {
     FlakyEnv env(FlakyEnv::Fault::kTruncatedWhileMapped);
     MODELSEAL_ASSERT_OK_AND_ASSIGN(
         auto engine, HashEngine::Create({algorithm, 1, &env, nullptr,
-                                         /*map_large_reads=*/true}));
+                                         HashEngineOptions::LargeReads::kMap}));
     // The unit that hit the truncation reports the bus error ("shrank"); a
     // unit of the same file opened afterwards may see the new size first
     // ("changed"). Either way: data loss, no digest, no crash.
@@ -326,6 +332,68 @@ TEST(EngineTest, RejectsAbsurdThreadCounts) {
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("threads")));
 }
 
+// Large runs read either way, or as the probe before the run decides (it
+// runs once the large runs add up to kHashReadProbeAbove), give the same
+// digests; an Env that cannot map makes the probe choose reading.
+TEST(EngineTest, EveryWayOfReadingLargeRunsGivesTheSameDigests) {
+  TempDir dir;
+  const std::string block = PseudoRandomBytes(1 << 20, 77);
+  // Every MiB different: its number in its first bytes; an odd length.
+  const std::size_t blocks = (limits::kHashReadProbeAbove >> 20) + 3;
+  std::string data(blocks * block.size() + 5, 't');
+  for (std::size_t i = 0; i < blocks; ++i) {
+    std::memcpy(data.data() + i * block.size(), block.data(), block.size());
+    std::memcpy(data.data() + i * block.size(), &i, sizeof(i));
+  }
+  const std::string path = dir.Write("large", data);
+  Env& env = *Env::Default();
+  std::unique_ptr<Env> memory = NewMemoryEnv();
+  const std::string memory_path = "/m/large";
+  MODELSEAL_ASSERT_OK(memory->CreateDirectories("/m", 0755));
+  MODELSEAL_ASSERT_OK(
+      memory->WriteFileAtomically(memory_path, data, 0644, true));
+  const std::uint64_t head_length = (100 << 20) + 13;
+  const absl::string_view bytes(data);
+  for (HashAlgorithm algorithm :
+       {HashAlgorithm::kSha256, HashAlgorithm::kBlake3}) {
+    const std::vector<std::uint8_t> whole_digest = HashBytes(algorithm, bytes);
+    const std::vector<std::uint8_t> head_digest =
+        HashBytes(algorithm, bytes.substr(0, head_length));
+    const std::vector<std::uint8_t> rest_digest =
+        HashBytes(algorithm, bytes.substr(head_length));
+    struct Way {
+      Env* env;
+      const std::string* path;
+      HashEngineOptions::LargeReads reads;
+    };
+    const Way ways[] = {
+        {&env, &path, HashEngineOptions::LargeReads::kRead},
+        {&env, &path, HashEngineOptions::LargeReads::kMap},
+        {&env, &path, HashEngineOptions::LargeReads::kProbe},
+        {memory.get(), &memory_path, HashEngineOptions::LargeReads::kProbe}};
+    for (const Way& way : ways) {
+      MODELSEAL_ASSERT_OK_AND_ASSIGN(
+          auto engine,
+          HashEngine::Create({algorithm, 2, way.env, nullptr, way.reads}));
+      // Whole, and as two ranges, the second one starting unaligned.
+      const HashTask whole = WholeFile(*way.env, *way.path);
+      HashTask head = whole;
+      head.length = head_length;
+      HashTask rest = whole;
+      rest.offset = head_length;
+      rest.length = whole.length - head_length;
+      MODELSEAL_ASSERT_OK_AND_ASSIGN(auto digests,
+                                     engine->Run({whole, head, rest}));
+      ASSERT_EQ(digests.size(), 3u);
+      const std::string what =
+          absl::StrCat(HashAlgorithmName(algorithm), " way ", &way - ways);
+      EXPECT_EQ(digests[0], whole_digest) << what;
+      EXPECT_EQ(digests[1], head_digest) << what;
+      EXPECT_EQ(digests[2], rest_digest) << what;
+    }
+  }
+}
+
 TEST(EngineTest, EmptyTaskListGivesNoDigests) {
   MODELSEAL_ASSERT_OK_AND_ASSIGN(
       auto engine,
@@ -395,7 +463,7 @@ TEST(EngineSha256Test, ManyMoreTasksThanStreamsOfUnequalSizes) {
     const std::size_t size =
         (i * 7919 * 131) % (3 << 20) + (i % 3 == 0 ? 0 : i);
     const std::string data = PseudoRandomBytes(i == 5 ? 0 : size, 100 + i);
-    tasks.push_back(WholeFile(env, dir.Write("t" + std::to_string(i), data)));
+    tasks.push_back(WholeFile(env, dir.Write(absl::StrCat("t", i), data)));
     want.push_back(HexEncode(Expected(HashAlgorithm::kSha256, data)));
   }
   for (unsigned threads : {1u, 2u, 4u}) {
@@ -434,7 +502,7 @@ TEST(EngineSha256Test, AFailureAmongManyStreamsEndsTheRunWithItsError) {
   std::vector<HashTask> tasks;
   for (int i = 0; i < 9; ++i) {
     tasks.push_back(
-        WholeFile(env, dir.Write("ok" + std::to_string(i),
+        WholeFile(env, dir.Write(absl::StrCat("ok", i),
                                  PseudoRandomBytes((2 << 20) + i, 300 + i))));
   }
   tasks.push_back(HashTask{dir.Join("gone"), 0, 0, {}});
@@ -451,7 +519,7 @@ TEST(EngineSha256Test, AFailureAmongManyStreamsEndsTheRunWithItsError) {
   std::vector<HashTask> flaky;
   for (int i = 0; i < 6; ++i) {
     flaky.push_back(WholeFile(
-        env_shrinks, dir.Write("s" + std::to_string(i),
+        env_shrinks, dir.Write(absl::StrCat("s", i),
                                PseudoRandomBytes((3 << 20) + i, 400 + i))));
   }
   MODELSEAL_ASSERT_OK_AND_ASSIGN(

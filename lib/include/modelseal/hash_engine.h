@@ -4,8 +4,8 @@
 // Callers describe the work as HashTasks (a whole file, or one shard of it);
 // the engine plans it into units and runs them on a pool of worker threads.
 // Each worker reads a unit in pieces of limits::kHashReadBufferBytes with
-// pread() into buffers of its own (or, with map_large_reads, through mapped
-// windows of limits::kHashMapWindowBytes).
+// pread() into buffers of its own or through mapped windows of
+// limits::kHashMapWindowBytes (HashEngineOptions::large_reads).
 //   * SHA-256: a stream cannot be split, so each worker hashes up to
 //     limits::kSha256StreamsPerWorker tasks at once and the SHA-NI kernel
 //     interleaves their compressions on one core. Streams in progress are
@@ -18,7 +18,7 @@
 //     tree shape, so one huge file still uses every core.
 //   * BLAKE2b: one task per worker at a time.
 // Peak memory is threads x limits::kHashBuffersPerWorker x
-// limits::kHashReadBufferBytes of buffers (with map_large_reads, plus up to
+// limits::kHashReadBufferBytes of buffers (when mapping, plus up to
 // as many limits::kHashMapWindowBytes windows of mapped file pages), plus a
 // small hash state per task in progress, whatever the size of the input.
 //
@@ -66,12 +66,17 @@ struct HashEngineOptions {
   // When set, workers add the number of bytes hashed as they go (for
   // progress display); relaxed atomic adds, cheap enough per buffer.
   std::atomic<std::uint64_t>* bytes_done = nullptr;
-  // Read large runs through mapped windows instead of pread(). Off by
-  // default: on the virtual machines the project is measured on, every page
-  // of a new mapping costs a hypervisor fault on first touch, which took more
-  // CPU time than copying the bytes out of the page cache (see
-  // docs/benchmarks.md). A file truncated while mapped is still caught.
-  bool map_large_reads = false;
+  // How runs of limits::kHashMapMinimumBytes or more are read: copied out
+  // of the page cache by pread(), or through mapped windows (no copy). Which
+  // is cheaper depends on the machine: on some virtual machines every page
+  // of a new mapping costs a hypervisor fault on first touch, more than the
+  // copy; on others mapping costs a quarter of it (docs/benchmarks.md). By
+  // default Run() times both on a few MiB of the largest file first
+  // (limits::kHashReadProbeBytes, when the large runs add up to
+  // limits::kHashReadProbeAbove) and uses the cheaper. A file truncated
+  // while mapped is still caught.
+  enum class LargeReads { kProbe, kRead, kMap };
+  LargeReads large_reads = LargeReads::kProbe;
 };
 
 class HashEngine {

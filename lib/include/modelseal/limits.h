@@ -30,13 +30,18 @@ inline constexpr std::size_t kSha256StreamsPerWorker = kHashBuffersPerWorker;
 // How far ahead of its reads a worker asks the kernel to read
 // (posix_fadvise WILLNEED). Page cache, not process memory.
 inline constexpr std::uint64_t kHashPrefetchBytes = std::uint64_t{32} << 20;
-// With HashEngineOptions::map_large_reads, each large piece is a window of
-// this size mapped read-only (no copy out of the page cache; unmapped after
-// use), so mapped file pages in the process stay under
-// threads x kHashBuffersPerWorker x this.
-inline constexpr std::size_t kHashMapWindowBytes = std::size_t{16} << 20;
+// When the engine maps (HashEngineOptions::large_reads), each large piece is a
+// window of this size mapped read-only (no copy out of the page cache; unmapped
+// after use), so mapped file pages in the process stay under threads x
+// kHashBuffersPerWorker x this.
+inline constexpr std::size_t kHashMapWindowBytes = std::size_t{64} << 20;
 // Units with less than this left are read with pread() even then.
 inline constexpr std::uint64_t kHashMapMinimumBytes = std::uint64_t{8} << 20;
+// HashEngineOptions::LargeReads::kProbe: each way of reading is timed on
+// two pieces of this size before a run whose large runs add up to at least
+// kHashReadProbeAbove (below that, pread()).
+inline constexpr std::size_t kHashReadProbeBytes = std::size_t{2} << 20;
+inline constexpr std::uint64_t kHashReadProbeAbove = std::uint64_t{256} << 20;
 // Worker threads the engine will start at most, whatever --threads says.
 inline constexpr unsigned kMaxHashThreads = 256;
 // BLAKE3 files at least this large are split into power-of-two subtrees that

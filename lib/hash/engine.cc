@@ -63,7 +63,9 @@ class OpenUnit {
                                env.OpenForRead(task.path));
     MODELSEAL_ASSIGN_OR_RETURN(FileInfo info, file->Stat());
     MODELSEAL_RETURN_IF_ERROR(CheckUnchanged(task, info, "before hashing"));
-    return OpenUnit(std::move(file), unit, map);
+    // Read-ahead may run past the unit, to the end of its task: the next
+    // units of a split task follow it and are started right after it.
+    return OpenUnit(std::move(file), unit, task.offset + task.length, map);
   }
 
   std::uint64_t remaining() const { return unit_.length - done_; }
@@ -73,23 +75,25 @@ class OpenUnit {
   // can map (no copy out of the page cache), else read into `buffer`.
   absl::StatusOr<Piece> NextPiece(const HashTask& task, std::uint8_t* buffer) {
     const std::uint64_t at = unit_.offset + done_;
-    // Keep the kernel reading ahead of us in large steps: on a cold cache
-    // this keeps the device busy while the CPU hashes, and on a warm one it
-    // costs one cheap call per window.
-    if (prefetched_ < unit_.length &&
-        prefetched_ < done_ + kPrefetchBytes / 2) {
-      const std::uint64_t from = std::max(prefetched_, done_);
-      const std::uint64_t until =
-          std::min<std::uint64_t>(unit_.length, done_ + kPrefetchBytes);
-      file_->WillNeed(unit_.offset + from, until - from);
-      prefetched_ = until;
-    }
-    Piece piece;
     // Mapping pays only for large runs: each unmap costs a TLB shootdown on
     // the other cores, which for small files is more than the copy it saves.
-    if (use_map_ && remaining() >= kMapMinimumBytes) {
-      const std::size_t want = static_cast<std::size_t>(
-          std::min<std::uint64_t>(kMapWindowBytes, remaining()));
+    const bool map = use_map_ && remaining() >= kMapMinimumBytes;
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(
+        map ? kMapWindowBytes : kBufferBytes, remaining()));
+    // Keep the kernel reading ahead of this piece in large steps: on a cold
+    // cache this keeps the device busy while the CPU hashes (a mapped
+    // window would otherwise be read only when it is populated), and on a
+    // warm one it costs one cheap call per step.
+    const std::uint64_t ahead =
+        std::min<std::uint64_t>(ahead_limit_, done_ + want + kPrefetchBytes);
+    if (prefetched_ < ahead &&
+        prefetched_ < done_ + want + kPrefetchBytes / 2) {
+      const std::uint64_t from = std::max(prefetched_, done_);
+      file_->WillNeed(unit_.offset + from, ahead - from);
+      prefetched_ = ahead;
+    }
+    Piece piece;
+    if (map) {
       auto region = file_->Map(at, want);
       if (region.ok()) {
         piece.data = (*region)->bytes().data();
@@ -101,11 +105,11 @@ class OpenUnit {
       // Not every file can be mapped (or every Env map); reading works.
       use_map_ = false;
     }
-    const std::size_t want = static_cast<std::size_t>(
+    const std::size_t read = static_cast<std::size_t>(
         std::min<std::uint64_t>(kBufferBytes, remaining()));
     MODELSEAL_ASSIGN_OR_RETURN(std::size_t got,
-                               file_->ReadAt(at, absl::MakeSpan(buffer, want)));
-    if (got != want) {
+                               file_->ReadAt(at, absl::MakeSpan(buffer, read)));
+    if (got != read) {
       return absl::DataLossError(absl::StrCat(
           task.path, ": file shrank while being hashed (short read at offset ",
           at, ")"));
@@ -122,11 +126,16 @@ class OpenUnit {
   }
 
  private:
-  OpenUnit(std::unique_ptr<RandomAccessFile> file, Unit unit, bool map)
-      : file_(std::move(file)), unit_(unit), use_map_(map) {}
+  OpenUnit(std::unique_ptr<RandomAccessFile> file, Unit unit,
+           std::uint64_t task_end, bool map)
+      : file_(std::move(file)),
+        unit_(unit),
+        ahead_limit_(task_end - unit.offset),
+        use_map_(map) {}
 
   std::unique_ptr<RandomAccessFile> file_;
   Unit unit_;
+  std::uint64_t ahead_limit_;  // relative to unit_.offset, like done_
   std::uint64_t done_ = 0;
   std::uint64_t prefetched_ = 0;
   bool use_map_;

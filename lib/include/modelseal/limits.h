@@ -29,7 +29,7 @@ inline constexpr std::size_t kHashBuffersPerWorker = 4;
 inline constexpr std::size_t kSha256StreamsPerWorker = kHashBuffersPerWorker;
 // How far ahead of its reads a worker asks the kernel to read
 // (posix_fadvise WILLNEED). Page cache, not process memory.
-inline constexpr std::uint64_t kHashPrefetchBytes = std::uint64_t{32} << 20;
+inline constexpr std::uint64_t kHashPrefetchBytes = std::uint64_t{128} << 20;
 // When the engine maps (HashEngineOptions::large_reads), each large piece is a
 // window of this size mapped read-only (no copy out of the page cache; unmapped
 // after use), so mapped file pages in the process stay under threads x

@@ -316,7 +316,9 @@ TEST(PosixEnvTest,
         const std::string now = ReadOrEmpty(env, paths[i]);
         if (fail) {
           EXPECT_THAT(now, ::testing::AnyOf("old contents", contents[i])) << i;
-          if (i == failing) EXPECT_EQ(now, "old contents");
+          if (i == failing) {
+            EXPECT_EQ(now, "old contents");
+          }
         } else {
           EXPECT_EQ(made[i].load(), 1) << i;
           EXPECT_EQ(now, contents[i]) << i;

@@ -562,7 +562,8 @@ std::optional<std::int64_t> TimeOf(absl::FunctionRef<bool()> step) {
 // for the largest of `tasks` (HashEngineOptions::LargeReads::kProbe): each
 // is timed twice on 2 MiB of that file and the best times are compared.
 // Reading is the answer whenever there is little to read or any doubt.
-bool MappingIsCheaper(Env& env, const std::vector<HashTask>& tasks) {
+bool MappingIsCheaper(Env& env, const std::vector<HashTask>& tasks,
+                      std::uint64_t probe_above) {
   constexpr std::size_t kProbe = limits::kHashReadProbeBytes;
   std::uint64_t large_bytes = 0;
   const HashTask* largest = nullptr;
@@ -573,7 +574,7 @@ bool MappingIsCheaper(Env& env, const std::vector<HashTask>& tasks) {
   }
   // Four probe pieces, each a different part of the file (the first read of
   // a piece pays for what a later one would not).
-  if (large_bytes < limits::kHashReadProbeAbove || largest == nullptr ||
+  if (large_bytes < probe_above || largest == nullptr ||
       largest->length < 4 * kProbe) {
     return false;
   }
@@ -642,7 +643,7 @@ absl::StatusOr<std::vector<std::vector<std::uint8_t>>> HashEngine::Run(
       state.set_map(true);
       break;
     case HashEngineOptions::LargeReads::kProbe:
-      state.set_map(MappingIsCheaper(env, tasks));
+      state.set_map(MappingIsCheaper(env, tasks, options_.probe_above));
       break;
   }
   state.Plan(threads_);

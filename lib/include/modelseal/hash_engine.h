@@ -42,6 +42,7 @@
 #include "absl/status/statusor.h"
 #include "modelseal/env.h"
 #include "modelseal/hash.h"
+#include "modelseal/limits.h"
 
 namespace modelseal {
 
@@ -73,10 +74,11 @@ struct HashEngineOptions {
   // copy; on others mapping costs a quarter of it (docs/benchmarks.md). By
   // default Run() times both on a few MiB of the largest file first
   // (limits::kHashReadProbeBytes, when the large runs add up to
-  // limits::kHashReadProbeAbove) and uses the cheaper. A file truncated
-  // while mapped is still caught.
+  // probe_above; below that it reads) and uses the cheaper. A file
+  // truncated while mapped is still caught.
   enum class LargeReads { kProbe, kRead, kMap };
   LargeReads large_reads = LargeReads::kProbe;
+  std::uint64_t probe_above = limits::kHashReadProbeAbove;
 };
 
 class HashEngine {

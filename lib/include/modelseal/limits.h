@@ -41,7 +41,7 @@ inline constexpr std::uint64_t kHashMapMinimumBytes = std::uint64_t{8} << 20;
 // two pieces of this size before a run whose large runs add up to at least
 // kHashReadProbeAbove (below that, pread()).
 inline constexpr std::size_t kHashReadProbeBytes = std::size_t{2} << 20;
-inline constexpr std::uint64_t kHashReadProbeAbove = std::uint64_t{256} << 20;
+inline constexpr std::uint64_t kHashReadProbeAbove = std::uint64_t{1} << 30;
 // Worker threads the engine will start at most, whatever --threads says.
 inline constexpr unsigned kMaxHashThreads = 256;
 // BLAKE3 files at least this large are split into power-of-two subtrees that

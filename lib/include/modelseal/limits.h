@@ -44,9 +44,11 @@ inline constexpr std::size_t kHashReadProbeBytes = std::size_t{2} << 20;
 inline constexpr std::uint64_t kHashReadProbeAbove = std::uint64_t{1} << 30;
 // Worker threads the engine will start at most, whatever --threads says.
 inline constexpr unsigned kMaxHashThreads = 256;
-// BLAKE3 files at least this large are split into power-of-two subtrees that
-// are hashed in parallel. Must be a power of two and a multiple of 1 KiB.
-inline constexpr std::uint64_t kBlake3SubtreeBytes = std::uint64_t{1} << 24;
+// BLAKE3 files are split into power-of-two subtrees of at most this size
+// (and at least eight per thread), hashed in parallel: larger ones mean
+// fewer windows to map and unmap, smaller ones a finer balance. Must be a
+// power of two and a multiple of 1 KiB.
+inline constexpr std::uint64_t kBlake3SubtreeBytes = std::uint64_t{1} << 26;
 
 // Default and bounds of the OMS `shards` serialization.
 inline constexpr std::uint64_t kDefaultShardSize = 1'000'000'000;

@@ -545,10 +545,6 @@ class Sha256Worker {
   AlignedBuffer buffers_[limits::kSha256StreamsPerWorker];
 };
 
-}  // namespace
-
-namespace {
-
 // Nanoseconds `step` took, or nullopt if it failed.
 std::optional<std::int64_t> TimeOf(absl::FunctionRef<bool()> step) {
   const auto start = std::chrono::steady_clock::now();

@@ -28,6 +28,16 @@ namespace {
 constexpr std::size_t kBufferBytes = limits::kHashReadBufferBytes;
 constexpr std::uint64_t kPrefetchBytes = limits::kHashPrefetchBytes;
 constexpr std::size_t kMapWindowBytes = limits::kHashMapWindowBytes;
+// What one SHA-256 worker may have in read buffers and mapped windows at a
+// time, however many streams it holds (limits.h).
+constexpr std::size_t kWorkerBufferBytes =
+    limits::kHashBuffersPerWorker * kBufferBytes;
+constexpr std::size_t kWorkerMapBytes =
+    limits::kHashBuffersPerWorker * kMapWindowBytes;
+constexpr std::size_t kMapWindowGranule = std::size_t{1} << 20;
+static_assert(kWorkerBufferBytes / limits::kSha256StreamsPerWorker >= 65536);
+static_assert(kWorkerMapBytes / limits::kSha256StreamsPerWorker >=
+              kMapWindowGranule);
 constexpr std::uint64_t kMapMinimumBytes = limits::kHashMapMinimumBytes;
 constexpr std::size_t kNoSubtree = static_cast<std::size_t>(-1);
 
@@ -71,15 +81,18 @@ class OpenUnit {
   std::uint64_t remaining() const { return unit_.length - done_; }
   const Unit& unit() const { return unit_; }
 
-  // The next piece of the unit: a window mapped from the file where the Env
-  // can map (no copy out of the page cache), else read into `buffer`.
-  absl::StatusOr<Piece> NextPiece(const HashTask& task, std::uint8_t* buffer) {
+  // The next piece of the unit: a window of up to `window_bytes` mapped from
+  // the file where the Env can map (no copy out of the page cache), else up
+  // to buffer.size() bytes read into `buffer`.
+  absl::StatusOr<Piece> NextPiece(const HashTask& task,
+                                  absl::Span<std::uint8_t> buffer,
+                                  std::size_t window_bytes) {
     const std::uint64_t at = unit_.offset + done_;
-    // Mapping pays only for large runs: each unmap costs a TLB shootdown on
-    // the other cores, which for small files is more than the copy it saves.
+    // Mapping pays only for runs of a MiB or more: each map and unmap is a
+    // system call, and the unmap a TLB shootdown on the other cores.
     const bool map = use_map_ && remaining() >= kMapMinimumBytes;
     const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(
-        map ? kMapWindowBytes : kBufferBytes, remaining()));
+        map ? window_bytes : buffer.size(), remaining()));
     // Keep the kernel reading ahead of this piece in large steps: on a cold
     // cache this keeps the device busy while the CPU hashes (a mapped
     // window would otherwise be read only when it is populated), and on a
@@ -106,16 +119,16 @@ class OpenUnit {
       use_map_ = false;
     }
     const std::size_t read = static_cast<std::size_t>(
-        std::min<std::uint64_t>(kBufferBytes, remaining()));
+        std::min<std::uint64_t>(buffer.size(), remaining()));
     MODELSEAL_ASSIGN_OR_RETURN(std::size_t got,
-                               file_->ReadAt(at, absl::MakeSpan(buffer, read)));
+                               file_->ReadAt(at, buffer.first(read)));
     if (got != read) {
       return absl::DataLossError(absl::StrCat(
           task.path, ": file shrank while being hashed (short read at offset ",
           at, ")"));
     }
     done_ += got;
-    piece.data = buffer;
+    piece.data = buffer.data();
     piece.size = got;
     return piece;
   }
@@ -311,25 +324,30 @@ class RunState {
 };
 
 struct AlignedBuffer {
-  AlignedBuffer()
+  explicit AlignedBuffer(std::size_t bytes = kBufferBytes)
       : data(static_cast<std::uint8_t*>(
-            ::operator new (kBufferBytes, std::align_val_t{64}))) {}
+            ::operator new (bytes, std::align_val_t{64}))),
+        size(bytes) {}
   ~AlignedBuffer() { ::operator delete (data, std::align_val_t{64}); }
   AlignedBuffer(const AlignedBuffer&) = delete;
   AlignedBuffer& operator=(const AlignedBuffer&) = delete;
+  absl::Span<std::uint8_t> span() const { return {data, size}; }
   std::uint8_t* data;
+  std::size_t size;
 };
 
 // One unit at a time with a generic incremental hasher (BLAKE2b, BLAKE3).
 absl::Status HashUnit(RunState& state, const Unit& unit,
-                      HashAlgorithm algorithm, std::uint8_t* buffer) {
+                      HashAlgorithm algorithm,
+                      absl::Span<std::uint8_t> buffer) {
   const HashTask& task = state.task(unit.task);
   MODELSEAL_ASSIGN_OR_RETURN(OpenUnit open, state.Open(unit));
   if (unit.subtree != kNoSubtree) {
     Blake3Hasher hasher;
     MODELSEAL_RETURN_IF_ERROR(hasher.SetInputOffset(unit.offset - task.offset));
     while (open.remaining() > 0 && !state.cancelled()) {
-      MODELSEAL_ASSIGN_OR_RETURN(Piece piece, open.NextPiece(task, buffer));
+      MODELSEAL_ASSIGN_OR_RETURN(Piece piece,
+                                 open.NextPiece(task, buffer, kMapWindowBytes));
       MODELSEAL_RETURN_IF_ERROR(
           HashPieces(absl::MakeConstSpan(&piece, 1), task.path,
                      [&] { hasher.Update(piece.data, piece.size); }));
@@ -341,7 +359,8 @@ absl::Status HashUnit(RunState& state, const Unit& unit,
   }
   std::unique_ptr<Hasher> hasher = Hasher::Create(algorithm);
   while (open.remaining() > 0 && !state.cancelled()) {
-    MODELSEAL_ASSIGN_OR_RETURN(Piece piece, open.NextPiece(task, buffer));
+    MODELSEAL_ASSIGN_OR_RETURN(Piece piece,
+                               open.NextPiece(task, buffer, kMapWindowBytes));
     MODELSEAL_RETURN_IF_ERROR(HashPieces(
         absl::MakeConstSpan(&piece, 1), task.path,
         [&] { hasher->Update(absl::MakeConstSpan(piece.data, piece.size)); }));
@@ -356,7 +375,7 @@ void SingleLaneWorker(RunState& state, HashAlgorithm algorithm) {
   AlignedBuffer buffer;
   Unit unit;
   while (state.Next(&unit)) {
-    absl::Status status = HashUnit(state, unit, algorithm, buffer.data);
+    absl::Status status = HashUnit(state, unit, algorithm, buffer.span());
     if (!status.ok()) state.Fail(unit.task, std::move(status));
   }
 }
@@ -497,6 +516,12 @@ class Sha256Worker {
  private:
   bool Round() {
     const std::size_t count = held_.size();
+    // The worker's read buffer and mapping budget, split between the jobs.
+    const std::size_t read_bytes =
+        std::min(kBufferBytes, kWorkerBufferBytes / count / 4096 * 4096);
+    const std::size_t window_bytes =
+        std::min(kMapWindowBytes, kWorkerMapBytes / count / kMapWindowGranule *
+                                      kMapWindowGranule);
     Piece pieces[limits::kSha256StreamsPerWorker];
     hash_internal::Sha256Stream* streams[limits::kSha256StreamsPerWorker];
     const std::uint8_t* data[limits::kSha256StreamsPerWorker];
@@ -505,7 +530,9 @@ class Sha256Worker {
     for (std::size_t i = 0; i < count; ++i) {
       Sha256Job& job = *held_[i];
       const HashTask& task = state_.task(job.task);
-      auto piece = job.open->NextPiece(task, buffers_[i].data);
+      auto piece = job.open->NextPiece(
+          task, buffer_.span().subspan(i * read_bytes, read_bytes),
+          window_bytes);
       if (!piece.ok()) {
         state_.Fail(job.task, piece.status());
         return false;
@@ -542,7 +569,8 @@ class Sha256Worker {
   RunState& state_;
   Sha256Pool& pool_;
   std::vector<std::unique_ptr<Sha256Job>> held_;
-  AlignedBuffer buffers_[limits::kSha256StreamsPerWorker];
+  // Shared by the jobs held in a round: each reads into its own slice.
+  AlignedBuffer buffer_{kWorkerBufferBytes};
 };
 
 // Nanoseconds `step` took, or nullopt if it failed.
@@ -554,62 +582,88 @@ std::optional<std::int64_t> TimeOf(absl::FunctionRef<bool()> step) {
       .count();
 }
 
-// Whether mapped windows are cheaper than pread() copies on this machine,
-// for the largest of `tasks` (HashEngineOptions::LargeReads::kProbe): each
-// is timed twice on 2 MiB of that file and the best times are compared.
-// Reading is the answer whenever there is little to read or any doubt.
+// Whether mapped windows are cheaper than pread() copies on this machine
+// (HashEngineOptions::LargeReads::kProbe): each is tried three times on 2 MiB
+// pieces of the largest of `tasks` (six different parts of one file, or of
+// the next largest files when it is too small to hold six), and the best
+// times of the last two tries are compared. The first try of each only warms
+// up: a first mapping after reads was measured three times slower than the
+// ones after it, which a run that maps does not pay. Reading is the answer
+// whenever there is little to read or any doubt.
 bool MappingIsCheaper(Env& env, const std::vector<HashTask>& tasks,
                       std::uint64_t probe_above) {
   constexpr std::size_t kProbe = limits::kHashReadProbeBytes;
+  constexpr std::size_t kTries = 3;
+  constexpr std::size_t kSpots = 2 * kTries;
   std::uint64_t large_bytes = 0;
-  const HashTask* largest = nullptr;
+  std::vector<const HashTask*> large;
   for (const HashTask& task : tasks) {
     if (task.length < kMapMinimumBytes) continue;
     large_bytes += task.length;
-    if (largest == nullptr || task.length > largest->length) largest = &task;
+    if (task.length >= kProbe) large.push_back(&task);
   }
-  // Four probe pieces, each a different part of the file (the first read of
-  // a piece pays for what a later one would not).
-  if (large_bytes < probe_above || largest == nullptr ||
-      largest->length < 4 * kProbe) {
-    return false;
+  if (large_bytes < probe_above) return false;
+  // The first read of a piece pays for what a later one would not, so each
+  // piece is a different part of a file.
+  const std::size_t considered = std::min(kSpots, large.size());
+  std::partial_sort(large.begin(), large.begin() + considered, large.end(),
+                    [](const HashTask* a, const HashTask* b) {
+                      return a->length > b->length;
+                    });
+  struct Spot {
+    std::unique_ptr<RandomAccessFile> file;
+    std::uint64_t offset = 0;
+  };
+  std::vector<Spot> spots;
+  for (std::size_t i = 0; i < considered && spots.size() < kSpots; ++i) {
+    const HashTask& task = *large[i];
+    const std::size_t count = static_cast<std::size_t>(
+        std::min<std::uint64_t>(kSpots - spots.size(), task.length / kProbe));
+    const std::uint64_t step = task.length / count / 4096 * 4096;
+    for (std::size_t k = 0; k < count; ++k) {
+      auto file = env.OpenForRead(task.path);
+      if (!file.ok()) return false;
+      spots.push_back(Spot{*std::move(file), task.offset + k * step});
+    }
   }
-  auto file = env.OpenForRead(largest->path);
-  if (!file.ok()) return false;
-  AlignedBuffer buffers[2];  // one piece: 2 x kBufferBytes
+  if (spots.size() < kSpots) return false;
   static_assert(kProbe == 2 * kBufferBytes);
+  AlignedBuffer buffer(kProbe);
+  const auto map = [&](const Spot& spot) {
+    auto region = spot.file->Map(spot.offset, kProbe);
+    if (!region.ok()) return false;  // this Env or file cannot map
+    // Touch every page, as hashing would.
+    std::uint8_t sum = 0;
+    const MappedRegion* const regions[] = {region->get()};
+    const absl::Status touched = RunWithMappedReads(regions, [&] {
+      const absl::Span<const std::uint8_t> bytes = (*region)->bytes();
+      for (std::size_t i = 0; i < bytes.size(); i += 4096) sum ^= bytes[i];
+    });
+    asm volatile("" : : "r"(sum));
+    return touched.ok();
+  };
+  const auto read = [&](const Spot& spot) {
+    for (std::size_t half = 0; half < 2; ++half) {
+      auto got = spot.file->ReadAt(
+          spot.offset + half * kBufferBytes,
+          buffer.span().subspan(half * kBufferBytes, kBufferBytes));
+      if (!got.ok() || *got != kBufferBytes) return false;
+    }
+    return true;
+  };
   std::int64_t best_map = INT64_MAX;
   std::int64_t best_read = INT64_MAX;
-  const std::uint64_t step = largest->length / 4 / 4096 * 4096;
-  for (int round = 0; round < 2; ++round) {
-    const std::uint64_t map_at = largest->offset + (2 * round) * step;
-    const std::uint64_t read_at = largest->offset + (2 * round + 1) * step;
-    const std::optional<std::int64_t> mapped = TimeOf([&] {
-      auto region = (*file)->Map(map_at, kProbe);
-      if (!region.ok()) return false;
-      // Touch every page, as hashing would.
-      std::uint8_t sum = 0;
-      const MappedRegion* const regions[] = {region->get()};
-      const absl::Status touched = RunWithMappedReads(regions, [&] {
-        const absl::Span<const std::uint8_t> bytes = (*region)->bytes();
-        for (std::size_t i = 0; i < bytes.size(); i += 4096) sum ^= bytes[i];
-      });
-      asm volatile("" : : "r"(sum));
-      return touched.ok();
-    });
-    const std::optional<std::int64_t> read = TimeOf([&] {
-      for (std::size_t half = 0; half < 2; ++half) {
-        auto got =
-            (*file)->ReadAt(read_at + half * kBufferBytes,
-                            absl::MakeSpan(buffers[half].data, kBufferBytes));
-        if (!got.ok() || *got != kBufferBytes) return false;
-      }
-      return true;
-    });
-    if (!mapped.has_value()) return false;  // this Env or file cannot map
-    if (!read.has_value()) return false;
-    best_map = std::min(best_map, *mapped);
-    best_read = std::min(best_read, *read);
+  for (std::size_t k = 0; k < kTries; ++k) {
+    const std::optional<std::int64_t> mapped =
+        TimeOf([&] { return map(spots[k]); });
+    if (!mapped.has_value()) return false;
+    if (k > 0) best_map = std::min(best_map, *mapped);
+  }
+  for (std::size_t k = 0; k < kTries; ++k) {
+    const std::optional<std::int64_t> got =
+        TimeOf([&] { return read(spots[kTries + k]); });
+    if (!got.has_value()) return false;
+    if (k > 0) best_read = std::min(best_read, *got);
   }
   return best_map < best_read;
 }
@@ -646,7 +700,9 @@ absl::StatusOr<std::vector<std::vector<std::uint8_t>>> HashEngine::Run(
   // No more workers than units: an idle thread would only cost a buffer.
   const unsigned workers = static_cast<unsigned>(
       std::clamp<std::size_t>(state.unit_count(), 1, threads_));
-  Sha256Pool streams(state, workers, limits::kSha256StreamsPerWorker);
+  static_assert(hash_internal::kSha256WideLanes <=
+                limits::kSha256StreamsPerWorker);
+  Sha256Pool streams(state, workers, hash_internal::Sha256StreamsPerCore());
   const auto work = [&state, &streams, algorithm = options_.algorithm] {
     if (algorithm == HashAlgorithm::kSha256) {
       Sha256Worker(state, streams).Run();

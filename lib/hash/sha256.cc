@@ -16,6 +16,7 @@ namespace modelseal::hash_internal {
 namespace {
 
 std::atomic<bool> g_force_openssl{false};
+std::atomic<bool> g_disable_avx512{false};
 
 // OpenSSL only fails here on allocation failure or a broken installation.
 // Neither can be handled meaningfully in the middle of a hash, and returning a
@@ -119,6 +120,34 @@ bool ShaNiSelfTest() {
   return std::memcmp(want, got, sizeof(got)) == 0;
 }
 
+// The sixteen-lane kernel against the portable compression: every lane with
+// its own start state and input (odd addresses, several blocks), so that a
+// transposition that mixes up lanes or words is caught.
+bool Avx512SelfTest() {
+  constexpr std::size_t kBlocks = 3;
+  constexpr std::size_t kLanes = kSha256WideLanes;
+  static std::uint8_t input[kLanes * kBlocks * 64 + kLanes];
+  for (std::size_t i = 0; i < sizeof(input); ++i) {
+    input[i] = static_cast<std::uint8_t>(i * 131 + (i >> 5) + 7);
+  }
+  std::uint32_t want[kLanes][8], got[kLanes][8];
+  const std::uint8_t* lanes[kLanes];
+  std::uint32_t* states[kLanes];
+  for (std::size_t s = 0; s < kLanes; ++s) {
+    lanes[s] = input + s * (kBlocks * 64 + 1) + 1;
+    for (int i = 0; i < 8; ++i) {
+      want[s][i] = kSha256InitialState[i] ^ (0x01020304u * (s + 1) + i);
+    }
+    states[s] = got[s];
+  }
+  std::memcpy(got, want, sizeof(got));
+  for (std::size_t s = 0; s < kLanes; ++s) {
+    Sha256CompressPortable(want[s], lanes[s], kBlocks);
+  }
+  Sha256CompressAvx512X16(states, lanes, kBlocks);
+  return std::memcmp(want, got, sizeof(got)) == 0;
+}
+
 }  // namespace
 
 void Sha256CompressPortable(std::uint32_t state[8], const std::uint8_t* data,
@@ -167,6 +196,12 @@ void Sha256CompressPortable(std::uint32_t state[8], const std::uint8_t* data,
 
 bool Sha256ShaNiUsable() {
   static const bool usable = GetCpuFeatures().sha_ni && ShaNiSelfTest();
+  return usable;
+}
+
+bool Sha256Avx512Usable() {
+  static const bool usable =
+      Sha256ShaNiUsable() && GetCpuFeatures().avx512 && Avx512SelfTest();
   return usable;
 }
 
@@ -279,6 +314,58 @@ bool NewStreamsUseShaNi() {
          Sha256ShaNiUsable();
 }
 
+bool UseAvx512() {
+  return !g_disable_avx512.load(std::memory_order_relaxed) &&
+         Sha256Avx512Usable();
+}
+
+// `blocks` blocks of each of `count` streams, interleaved on the SHA unit in
+// groups of up to four, as even as possible (five streams as three and two,
+// not four and a lone latency-bound one).
+void CompressWithShaNi(std::uint32_t* const states[],
+                       const std::uint8_t* const data[], std::size_t count,
+                       std::size_t blocks) {
+  const std::size_t groups =
+      (count + kSha256MaxInterleave - 1) / kSha256MaxInterleave;
+  std::size_t first = 0;
+  for (std::size_t g = 0; g < groups; ++g) {
+    const std::size_t size = count / groups + (g < count % groups ? 1 : 0);
+    std::uint32_t* const* s = states + first;
+    const std::uint8_t* const* d = data + first;
+    switch (size) {
+      case 1:
+        Sha256CompressShaNi(s[0], d[0], blocks);
+        break;
+      case 2:
+        Sha256CompressShaNiX2(s[0], d[0], s[1], d[1], blocks);
+        break;
+      case 3:
+        Sha256CompressShaNiX3(s, d, blocks);
+        break;
+      default:
+        Sha256CompressShaNiX4(s, d, blocks);
+        break;
+    }
+    first += size;
+  }
+}
+
+// The same in the lanes of the AVX-512 kernel; lanes without a stream of
+// their own hash the first stream's data again into a scratch state.
+void CompressWithAvx512(std::uint32_t* const states[],
+                        const std::uint8_t* const data[], std::size_t count,
+                        std::size_t blocks) {
+  std::uint32_t scratch[kSha256WideLanes][8] = {};
+  std::uint32_t* lane_states[kSha256WideLanes];
+  const std::uint8_t* lane_data[kSha256WideLanes];
+  for (std::size_t lane = 0; lane < kSha256WideLanes; ++lane) {
+    const bool used = lane < count;
+    lane_states[lane] = used ? states[lane] : scratch[lane];
+    lane_data[lane] = used ? data[lane] : data[0];
+  }
+  Sha256CompressAvx512X16(lane_states, lane_data, blocks);
+}
+
 }  // namespace
 
 Sha256Stream::Sha256Stream()
@@ -301,12 +388,12 @@ std::array<std::uint8_t, Sha256Stream::kDigestBytes> Sha256Stream::Finish() {
 void Sha256UpdateMany(Sha256Stream* const streams[],
                       const std::uint8_t* const data[],
                       const std::size_t lengths[], std::size_t count) {
-  while (count > kSha256MaxInterleave) {
-    Sha256UpdateMany(streams, data, lengths, kSha256MaxInterleave);
-    streams += kSha256MaxInterleave;
-    data += kSha256MaxInterleave;
-    lengths += kSha256MaxInterleave;
-    count -= kSha256MaxInterleave;
+  while (count > kSha256WideLanes) {
+    Sha256UpdateMany(streams, data, lengths, kSha256WideLanes);
+    streams += kSha256WideLanes;
+    data += kSha256WideLanes;
+    lengths += kSha256WideLanes;
+    count -= kSha256WideLanes;
   }
   bool interleave = true;
   for (std::size_t i = 0; i < count; ++i) {
@@ -326,11 +413,12 @@ void Sha256UpdateMany(Sha256Stream* const streams[],
     }
     return;
   }
+  const bool wide = UseAvx512();
   // Active streams: those with whole blocks left once their buffered
   // partial block is completed.
-  Sha256Stream::State* states[kSha256MaxInterleave];
-  const std::uint8_t* at[kSha256MaxInterleave];
-  std::size_t left[kSha256MaxInterleave];
+  Sha256Stream::State* states[kSha256WideLanes];
+  const std::uint8_t* at[kSha256WideLanes];
+  std::size_t left[kSha256WideLanes];
   for (std::size_t i = 0; i < count; ++i) {
     states[i] = streams[i]->state_.get();
     at[i] = data[i];
@@ -338,38 +426,28 @@ void Sha256UpdateMany(Sha256Stream* const streams[],
     states[i]->total_bytes += left[i];
     states[i]->FillBuffer(at[i], left[i]);
   }
-  std::size_t order[kSha256MaxInterleave];
+  std::size_t order[kSha256WideLanes];
   std::size_t active = 0;
   for (std::size_t i = 0; i < count; ++i) {
     if (left[i] >= Sha256Stream::kBlockBytes) order[active++] = i;
   }
-  // Interleave all active streams for as many blocks as the shortest has,
-  // drop the streams that ran out, and go on with the rest.
+  // Hash all active streams for as many blocks as the shortest has, drop the
+  // streams that ran out, and go on with the rest.
   while (active > 0) {
     std::size_t blocks = left[order[0]] / Sha256Stream::kBlockBytes;
     for (std::size_t k = 1; k < active; ++k) {
       blocks = std::min(blocks, left[order[k]] / Sha256Stream::kBlockBytes);
     }
-    std::uint32_t* group_states[kSha256MaxInterleave];
-    const std::uint8_t* group_data[kSha256MaxInterleave];
+    std::uint32_t* group_states[kSha256WideLanes];
+    const std::uint8_t* group_data[kSha256WideLanes];
     for (std::size_t k = 0; k < active; ++k) {
       group_states[k] = states[order[k]]->h;
       group_data[k] = at[order[k]];
     }
-    switch (active) {
-      case 1:
-        Sha256CompressShaNi(group_states[0], group_data[0], blocks);
-        break;
-      case 2:
-        Sha256CompressShaNiX2(group_states[0], group_data[0], group_states[1],
-                              group_data[1], blocks);
-        break;
-      case 3:
-        Sha256CompressShaNiX3(group_states, group_data, blocks);
-        break;
-      default:
-        Sha256CompressShaNiX4(group_states, group_data, blocks);
-        break;
+    if (wide && active >= kSha256WideMinStreams) {
+      CompressWithAvx512(group_states, group_data, active, blocks);
+    } else {
+      CompressWithShaNi(group_states, group_data, active, blocks);
     }
     const std::size_t done = blocks * Sha256Stream::kBlockBytes;
     std::size_t still = 0;
@@ -395,12 +473,22 @@ void Sha256UpdatePair(Sha256Stream& a, const std::uint8_t* data_a,
   Sha256UpdateMany(streams, data, lengths, 2);
 }
 
+std::size_t Sha256StreamsPerCore() {
+  return NewStreamsUseShaNi() && UseAvx512() ? kSha256WideLanes
+                                             : kSha256MaxInterleave;
+}
+
 const char* Sha256ImplementationName() {
-  return NewStreamsUseShaNi() ? "sha-ni" : "openssl";
+  if (!NewStreamsUseShaNi()) return "openssl";
+  return UseAvx512() ? "sha-ni+avx512" : "sha-ni";
 }
 
 void Sha256ForceOpenSslForTesting(bool force) {
   g_force_openssl.store(force, std::memory_order_relaxed);
+}
+
+void Sha256DisableAvx512ForTesting(bool disable) {
+  g_disable_avx512.store(disable, std::memory_order_relaxed);
 }
 
 }  // namespace modelseal::hash_internal

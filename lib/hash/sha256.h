@@ -5,8 +5,12 @@
 // SHA-256 does the work. One SHA-NI stream is bound by instruction latency,
 // so Sha256UpdateMany() advances up to four independent streams with their
 // block compressions interleaved: on one core they finish in much less than
-// the time of hashing them one after another. Results are identical to
-// OpenSSL's in every case.
+// the time of hashing them one after another. Interleaving is bounded by the
+// throughput of the core's one SHA unit, so where AVX-512 is available too
+// and at least kSha256WideMinStreams streams have blocks to hash, they run
+// in the lanes of the sixteen-stream vector kernel instead
+// (lib/hash/simd/sha256_avx512.cc), which does not use that unit. Results are
+// identical to OpenSSL's in every case.
 #ifndef MODELSEAL_HASH_SHA256_H_
 #define MODELSEAL_HASH_SHA256_H_
 
@@ -39,13 +43,23 @@ class Sha256Stream {
   std::unique_ptr<State> state_;
 };
 
-// Most streams Sha256UpdateMany() interleaves in one kernel call.
+// Most streams one SHA-NI kernel call interleaves.
 inline constexpr std::size_t kSha256MaxInterleave = 4;
+// Lanes of the AVX-512 kernel, and the fewest streams with blocks left for
+// which it is used: it takes about as long as ten SHA-NI blocks on one core
+// whatever the number of lanes in use (bench/sha256_bench.cc).
+inline constexpr std::size_t kSha256WideLanes = 16;
+inline constexpr std::size_t kSha256WideMinStreams = 10;
+
+// How many streams one core should hash together to get the most out of the
+// kernels this CPU runs: kSha256WideLanes where the AVX-512 kernel is used,
+// else kSha256MaxInterleave.
+std::size_t Sha256StreamsPerCore();
 
 // Same effect as streams[i]->Update(data[i], lengths[i]) for each i < count,
 // but interleaves the streams' compressions where the CPU allows (up to
-// kSha256MaxInterleave at a time; more are done in groups). The streams
-// must be distinct objects; lengths may differ.
+// kSha256WideLanes at a time; more are done in groups). The streams must be
+// distinct objects; lengths may differ.
 void Sha256UpdateMany(Sha256Stream* const streams[],
                       const std::uint8_t* const data[],
                       const std::size_t lengths[], std::size_t count);
@@ -57,12 +71,17 @@ void Sha256UpdatePair(Sha256Stream& a, const std::uint8_t* data_a,
                       std::size_t length_a, Sha256Stream& b,
                       const std::uint8_t* data_b, std::size_t length_b);
 
-// Which block function the streams use: "sha-ni" or "openssl".
+// Which block functions the streams use: "sha-ni+avx512", "sha-ni" or
+// "openssl".
 const char* Sha256ImplementationName();
 
 // Test hook: when true, streams created afterwards ignore SHA-NI and use
 // OpenSSL, so both paths can be tested on one machine.
 void Sha256ForceOpenSslForTesting(bool force);
+
+// Test hook: when true, Sha256UpdateMany() and Sha256StreamsPerCore() act as
+// if the AVX-512 kernel were not usable.
+void Sha256DisableAvx512ForTesting(bool disable);
 
 }  // namespace modelseal::hash_internal
 

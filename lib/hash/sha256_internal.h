@@ -4,7 +4,8 @@
 // the FIPS 180-4 word order (state[0] = H0 = "a" ... state[7] = H7 = "h").
 // Padding and buffering live in Sha256Stream (sha256.h). The SHA-NI kernels
 // are in lib/hash/simd/sha256_shani.cc, the only file built with -msha; call
-// them only when GetCpuFeatures().sha_ni is true.
+// them only when Sha256ShaNiUsable(), and the AVX-512 one only when
+// Sha256Avx512Usable().
 #ifndef MODELSEAL_HASH_SHA256_INTERNAL_H_
 #define MODELSEAL_HASH_SHA256_INTERNAL_H_
 
@@ -59,9 +60,22 @@ void Sha256CompressShaNiX4(std::uint32_t* const states[4],
                            const std::uint8_t* const data[4],
                            std::size_t blocks);
 
+// AVX-512 kernel for sixteen independent streams (lib/hash/simd/
+// sha256_avx512.cc, the only file built with -mavx512f for SHA-256), one per
+// 32-bit lane: same result as sixteen Sha256CompressShaNi calls. It costs the
+// same whatever the number of distinct streams, so it pays only when most
+// lanes carry one (Sha256UpdateMany decides). The states must not overlap.
+void Sha256CompressAvx512X16(std::uint32_t* const states[16],
+                             const std::uint8_t* const data[16],
+                             std::size_t blocks);
+
 // True when this CPU has SHA-NI and all kernels matched the portable
 // compression on a fixed input (checked once, on first call).
 bool Sha256ShaNiUsable();
+
+// True when Sha256ShaNiUsable() and this CPU has AVX-512 F and VL and the
+// sixteen-stream kernel matched the portable compression (checked once).
+bool Sha256Avx512Usable();
 
 }  // namespace modelseal::hash_internal
 

@@ -531,17 +531,25 @@ TEST(EngineSha256Test, AFailureAmongManyStreamsEndsTheRunWithItsError) {
 }
 
 // The multi-stream entry point the SHA-256 workers use: any number of
-// streams (grouped by up to four), unequal lengths, partial blocks carried
-// between calls, with SHA-NI (where present) and with OpenSSL.
+// streams (up to sixteen at a time in the AVX-512 kernel, else grouped by
+// up to four for SHA-NI), unequal lengths, partial blocks carried between
+// calls; with every kernel this CPU has and with OpenSSL.
 TEST(EngineSha256Test, UpdateManyMatchesOneShotDigestsForAnyStreamCount) {
-  const std::size_t lengths[] = {0, 1, 63, 64, 65, 1000, 4096, 70001, 200003};
-  for (bool openssl : {false, true}) {
-    hash_internal::Sha256ForceOpenSslForTesting(openssl);
-    for (std::size_t count = 1; count <= 9; ++count) {
+  const std::size_t lengths[] = {0,     1,     63,     64,     65,
+                                 1000,  4096,  70001,  200003, 131072,
+                                 99999, 65536, 300007, 12345};
+  constexpr std::size_t kLengths = std::size(lengths);
+  enum class Kernels { kBest, kNoAvx512, kOpenSsl };
+  for (Kernels kernels :
+       {Kernels::kBest, Kernels::kNoAvx512, Kernels::kOpenSsl}) {
+    hash_internal::Sha256ForceOpenSslForTesting(kernels == Kernels::kOpenSsl);
+    hash_internal::Sha256DisableAvx512ForTesting(kernels == Kernels::kNoAvx512);
+    for (std::size_t count = 1; count <= 35; ++count) {
       std::vector<std::string> data;
       std::vector<hash_internal::Sha256Stream> streams(count);
       for (std::size_t i = 0; i < count; ++i) {
-        data.push_back(PseudoRandomBytes(lengths[(i * 5 + count) % 9], i));
+        data.push_back(
+            PseudoRandomBytes(lengths[(i * 5 + count) % kLengths], i));
       }
       // Three calls per stream, cut at different points per stream.
       std::vector<std::size_t> done(count, 0);
@@ -565,13 +573,55 @@ TEST(EngineSha256Test, UpdateManyMatchesOneShotDigestsForAnyStreamCount) {
       }
       for (std::size_t i = 0; i < count; ++i) {
         const auto digest = streams[i].Finish();
-        EXPECT_EQ(HexEncode(digest),
+        ASSERT_EQ(HexEncode(digest),
                   HexEncode(Expected(HashAlgorithm::kSha256, data[i])))
-            << count << " streams, stream " << i << ", openssl " << openssl;
+            << count << " streams, stream " << i << ", kernels "
+            << static_cast<int>(kernels);
       }
     }
   }
   hash_internal::Sha256ForceOpenSslForTesting(false);
+  hash_internal::Sha256DisableAvx512ForTesting(false);
+}
+
+// Many files at once: each worker holds up to sixteen streams that share its
+// read buffers (256 KiB slices) and mapping budget, files finish at
+// different rounds and are replaced by new ones. Every digest must match,
+// whichever kernel and way of reading is used (the probe picks its pieces
+// from several of these files: the largest holds three).
+TEST(EngineSha256Test, ManyFilesOfMixedSizesGiveTheSameDigestsEveryWay) {
+  TempDir dir;
+  std::vector<HashTask> tasks;
+  std::vector<std::string> contents;
+  for (int i = 0; i < 45; ++i) {
+    const std::size_t size = i % 9 == 0 ? (7u << 20) + 17 * i
+                                        : (std::size_t{1} << 20) * (i % 4) +
+                                              4093 * i + (i % 3 == 0 ? 0 : 64);
+    contents.push_back(PseudoRandomBytes(size, 700 + i));
+    tasks.push_back(WholeFile(
+        *Env::Default(), dir.Write(absl::StrCat("f", i), contents.back())));
+  }
+  for (bool avx512 : {true, false}) {
+    hash_internal::Sha256DisableAvx512ForTesting(!avx512);
+    for (auto reads : {HashEngineOptions::LargeReads::kRead,
+                       HashEngineOptions::LargeReads::kMap,
+                       HashEngineOptions::LargeReads::kProbe}) {
+      HashEngineOptions options{HashAlgorithm::kSha256, 2, nullptr, nullptr};
+      options.large_reads = reads;
+      // Low enough that the probe runs here, on pieces of several files.
+      options.probe_above = 32 << 20;
+      MODELSEAL_ASSERT_OK_AND_ASSIGN(auto engine, HashEngine::Create(options));
+      MODELSEAL_ASSERT_OK_AND_ASSIGN(auto digests, engine->Run(tasks));
+      ASSERT_EQ(digests.size(), tasks.size());
+      for (std::size_t i = 0; i < tasks.size(); ++i) {
+        ASSERT_EQ(HexEncode(digests[i]),
+                  HexEncode(Expected(HashAlgorithm::kSha256, contents[i])))
+            << "file " << i << ", avx512 " << avx512 << ", reads "
+            << static_cast<int>(reads);
+      }
+    }
+  }
+  hash_internal::Sha256DisableAvx512ForTesting(false);
 }
 
 }  // namespace

@@ -93,17 +93,63 @@ TEST(Sha256Test, PortableCompressionGivesTheFipsExampleDigestForAbc) {
                                             0xb410ff61, 0xf20015ad));
 }
 
-TEST(Sha256Test, ImplementationNameFollowsTheCpuAndTheTestHook) {
-  if (GetCpuFeatures().sha_ni) {
+TEST(Sha256Test, ImplementationNameFollowsTheCpuAndTheTestHooks) {
+  const CpuFeatures& cpu = GetCpuFeatures();
+  if (cpu.sha_ni) {
     EXPECT_TRUE(Sha256ShaNiUsable()) << "the SHA-NI start-up check failed";
+    EXPECT_EQ(Sha256Avx512Usable(), cpu.avx512)
+        << "the AVX-512 start-up check failed";
+    EXPECT_STREQ(Sha256ImplementationName(),
+                 cpu.avx512 ? "sha-ni+avx512" : "sha-ni");
+    EXPECT_EQ(Sha256StreamsPerCore(),
+              cpu.avx512 ? kSha256WideLanes : kSha256MaxInterleave);
+    Sha256DisableAvx512ForTesting(true);
     EXPECT_STREQ(Sha256ImplementationName(), "sha-ni");
+    EXPECT_EQ(Sha256StreamsPerCore(), kSha256MaxInterleave);
+    Sha256DisableAvx512ForTesting(false);
   } else {
     EXPECT_FALSE(Sha256ShaNiUsable());
+    EXPECT_FALSE(Sha256Avx512Usable());
     EXPECT_STREQ(Sha256ImplementationName(), "openssl");
   }
   Sha256ForceOpenSslForTesting(true);
   EXPECT_STREQ(Sha256ImplementationName(), "openssl");
+  EXPECT_EQ(Sha256StreamsPerCore(), kSha256MaxInterleave);
   Sha256ForceOpenSslForTesting(false);
+}
+
+// Each lane with its own start state, its own input at its own alignment:
+// a transposition that swaps lanes or words, or a wrong round constant, shows
+// up as a mismatch in some lane.
+TEST(Sha256Test, Avx512KernelMatchesPortableInEveryLane) {
+  if (!GetCpuFeatures().sha_ni || !GetCpuFeatures().avx512) {
+    GTEST_SKIP() << "this CPU lacks SHA-NI or AVX-512, so the sixteen-lane "
+                    "kernel is never used here";
+  }
+  std::mt19937 rng(20261201);
+  for (int trial = 0; trial < 60; ++trial) {
+    const std::size_t blocks = trial == 0 ? 0 : 1 + rng() % 24;
+    const std::vector<std::uint8_t> input =
+        RandomBytes(kSha256WideLanes * (blocks * 64 + 16), rng());
+    std::uint32_t portable[kSha256WideLanes][8], wide[kSha256WideLanes][8];
+    const std::uint8_t* data[kSha256WideLanes];
+    std::uint32_t* states[kSha256WideLanes];
+    for (std::size_t lane = 0; lane < kSha256WideLanes; ++lane) {
+      data[lane] = input.data() + lane * (blocks * 64 + 16) + rng() % 16;
+      for (int i = 0; i < 8; ++i) portable[lane][i] = rng();
+      states[lane] = wide[lane];
+    }
+    std::memcpy(wide, portable, sizeof(wide));
+    for (std::size_t lane = 0; lane < kSha256WideLanes; ++lane) {
+      Sha256CompressPortable(portable[lane], data[lane], blocks);
+    }
+    Sha256CompressAvx512X16(states, data, blocks);
+    for (std::size_t lane = 0; lane < kSha256WideLanes; ++lane) {
+      ASSERT_THAT(wide[lane], ::testing::ElementsAreArray(portable[lane]))
+          << "trial " << trial << ", lane " << lane << ", " << blocks
+          << " blocks";
+    }
+  }
 }
 
 TEST(Sha256Test, ShaNiKernelsMatchPortableOnRandomMultiBlockInputs) {

@@ -3,12 +3,15 @@
 //
 // Callers describe the work as HashTasks (a whole file, or one shard of it);
 // the engine plans it into units and runs them on a pool of worker threads.
-// Each worker reads a unit in pieces of limits::kHashReadBufferBytes with
+// Each worker reads a unit in pieces of up to limits::kHashReadBufferBytes with
 // pread() into buffers of its own or through mapped windows of
 // limits::kHashMapWindowBytes (HashEngineOptions::large_reads).
 //   * SHA-256: a stream cannot be split, so each worker hashes up to
-//     limits::kSha256StreamsPerWorker tasks at once and the SHA-NI kernel
-//     interleaves their compressions on one core. Streams in progress are
+//     limits::kSha256StreamsPerWorker tasks at once: the SHA-NI kernel
+//     interleaves up to four streams' compressions on one core, and where
+//     the CPU has AVX-512 ten or more run in the lanes of a sixteen-stream
+//     vector kernel (the read buffers and windows are then split between
+//     them, so memory stays bounded as below). Streams in progress are
 //     shared by all workers: between rounds (one piece per stream) a worker
 //     hands its streams back and takes its fair share, ceil(streams left /
 //     workers), so when few remain (the short last shard of a file) they are
@@ -72,10 +75,10 @@ struct HashEngineOptions {
   // is cheaper depends on the machine: on some virtual machines every page
   // of a new mapping costs a hypervisor fault on first touch, more than the
   // copy; on others mapping costs a quarter of it (docs/benchmarks.md). By
-  // default Run() times both on a few MiB of the largest file first
-  // (limits::kHashReadProbeBytes, when the large runs add up to
-  // probe_above; below that it reads) and uses the cheaper. A file
-  // truncated while mapped is still caught.
+  // default Run() times both on a few MiB of the largest files first
+  // (limits::kHashReadProbeBytes, when those runs add up to probe_above;
+  // below that it reads) and uses the cheaper. A file truncated while
+  // mapped is still caught.
   enum class LargeReads { kProbe, kRead, kMap };
   LargeReads large_reads = LargeReads::kProbe;
   std::uint64_t probe_above = limits::kHashReadProbeAbove;

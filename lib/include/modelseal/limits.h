@@ -19,24 +19,28 @@ inline constexpr std::size_t kMaxDirectoryDepth = 256;
 // Bytes in one path relative to the model root (PATH_MAX on Linux).
 inline constexpr std::size_t kMaxRelativePathBytes = 4096;
 
-// Size of one read issued by the hashing engine. Each worker owns a small
-// fixed number of buffers of this size, so peak memory is bounded by
-// threads x kHashReadBufferBytes x kHashBuffersPerWorker, never by model size.
+// Size of one read issued by the hashing engine (at most). Each worker owns
+// at most kHashBuffersPerWorker buffers' worth of this size, so peak memory
+// is bounded by threads x kHashReadBufferBytes x kHashBuffersPerWorker, never
+// by model size.
 inline constexpr std::size_t kHashReadBufferBytes = std::size_t{1} << 20;
-// SHA-256 streams one worker hashes at once (interleaved on one core); each
-// has its own buffer. BLAKE3 and BLAKE2b workers use one.
+// BLAKE3 and BLAKE2b workers use one buffer; SHA-256 workers all of them.
 inline constexpr std::size_t kHashBuffersPerWorker = 4;
-inline constexpr std::size_t kSha256StreamsPerWorker = kHashBuffersPerWorker;
+// SHA-256 streams one worker hashes at once (interleaved on one core): 16
+// where the CPU has the AVX-512 kernel, else 4. They share the worker's
+// buffers (and its kHashBuffersPerWorker mapped windows' worth, below):
+// with 16 streams each reads 256 KiB at a time and maps 16 MiB windows.
+inline constexpr std::size_t kSha256StreamsPerWorker = 16;
 // How far ahead of its reads a worker asks the kernel to read
 // (posix_fadvise WILLNEED). Page cache, not process memory.
 inline constexpr std::uint64_t kHashPrefetchBytes = std::uint64_t{128} << 20;
 // When the engine maps (HashEngineOptions::large_reads), each large piece is a
-// window of this size mapped read-only (no copy out of the page cache; unmapped
-// after use), so mapped file pages in the process stay under threads x
-// kHashBuffersPerWorker x this.
+// window of up to this size mapped read-only (no copy out of the page cache;
+// unmapped after use), so mapped file pages in the process stay under
+// threads x kHashBuffersPerWorker x this.
 inline constexpr std::size_t kHashMapWindowBytes = std::size_t{64} << 20;
 // Units with less than this left are read with pread() even then.
-inline constexpr std::uint64_t kHashMapMinimumBytes = std::uint64_t{8} << 20;
+inline constexpr std::uint64_t kHashMapMinimumBytes = std::uint64_t{1} << 20;
 // HashEngineOptions::LargeReads::kProbe: each way of reading is timed on
 // two pieces of this size before a run whose large runs add up to at least
 // kHashReadProbeAbove (below that, pread()).

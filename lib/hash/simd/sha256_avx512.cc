@@ -155,7 +155,12 @@ MODELSEAL_SHA_INLINE void GatherWords(__m512i q0, __m512i q1, __m512i q2,
 MODELSEAL_SHA_INLINE void LoadBlocks(const std::uint8_t* const data[16],
                                      std::size_t offset, Window& w) {
   __m512i r[16];
-  for (int i = 0; i < 16; ++i) r[i] = _mm512_loadu_si512(data[i] + offset);
+  for (int i = 0; i < 16; ++i) {
+    r[i] = _mm512_loadu_si512(data[i] + offset);
+    // Eight blocks ahead into L1, as in sha256_shani.cc; never faults.
+    _mm_prefetch(reinterpret_cast<const char*>(data[i] + offset + 512),
+                 _MM_HINT_T0);
+  }
   Transpose4(r[0], r[1], r[2], r[3]);
   Transpose4(r[4], r[5], r[6], r[7]);
   Transpose4(r[8], r[9], r[10], r[11]);

@@ -72,6 +72,13 @@ MODELSEAL_SHA_INLINE void StartBlock(__m128i byte_swap, Lane& lane) {
   lane.m1 = _mm_shuffle_epi8(_mm_loadu_si128(p + 1), byte_swap);
   lane.m2 = _mm_shuffle_epi8(_mm_loadu_si128(p + 2), byte_swap);
   lane.m3 = _mm_shuffle_epi8(_mm_loadu_si128(p + 3), byte_swap);
+  // Eight blocks ahead, into L1: each stream is consumed slowly enough that
+  // one prefetch per block keeps it ahead of use. Without it a run over
+  // files in the page cache (DRAM, not cache) spent 18% more CPU than the
+  // kernel needs: 4 GiB as five shards took 2.11-2.17 s of user time,
+  // with it 1.79-1.81 s (2,048 bytes ahead gave the same). Prefetches
+  // never fault, so reading past the end of the input is harmless.
+  _mm_prefetch(reinterpret_cast<const char*>(lane.data + 512), _MM_HINT_T0);
   lane.data += 64;
 }
 

@@ -583,18 +583,20 @@ std::optional<std::int64_t> TimeOf(absl::FunctionRef<bool()> step) {
 }
 
 // Whether mapped windows are cheaper than pread() copies on this machine
-// (HashEngineOptions::LargeReads::kProbe): each is tried three times on 2 MiB
-// pieces of the largest of `tasks` (six different parts of one file, or of
-// the next largest files when it is too small to hold six), and the best
-// times of the last two tries are compared. The first try of each only warms
-// up: a first mapping after reads was measured three times slower than the
-// ones after it, which a run that maps does not pay. Reading is the answer
+// (HashEngineOptions::LargeReads::kProbe), timed on 2 MiB pieces of the
+// largest of `tasks` (four different parts of one file, or of the next
+// largest files when it is too small to hold four): two pieces are mapped
+// twice each, the other two read twice each, and the best second tries are
+// compared. The first tries are not timed: they bring the pieces into the
+// page cache when the file is cold (else disk reads decide the probe), and
+// a first mapping after reads was measured three times slower than the ones
+// after it, which a run that maps does not pay. Reading is the answer
 // whenever there is little to read or any doubt.
 bool MappingIsCheaper(Env& env, const std::vector<HashTask>& tasks,
                       std::uint64_t probe_above) {
   constexpr std::size_t kProbe = limits::kHashReadProbeBytes;
-  constexpr std::size_t kTries = 3;
-  constexpr std::size_t kSpots = 2 * kTries;
+  constexpr std::size_t kSpotsPerWay = 2;
+  constexpr std::size_t kSpots = 2 * kSpotsPerWay;
   std::uint64_t large_bytes = 0;
   std::vector<const HashTask*> large;
   for (const HashTask& task : tasks) {
@@ -653,17 +655,17 @@ bool MappingIsCheaper(Env& env, const std::vector<HashTask>& tasks,
   };
   std::int64_t best_map = INT64_MAX;
   std::int64_t best_read = INT64_MAX;
-  for (std::size_t k = 0; k < kTries; ++k) {
+  for (std::size_t k = 0; k < 2 * kSpotsPerWay; ++k) {
     const std::optional<std::int64_t> mapped =
-        TimeOf([&] { return map(spots[k]); });
+        TimeOf([&] { return map(spots[k % kSpotsPerWay]); });
     if (!mapped.has_value()) return false;
-    if (k > 0) best_map = std::min(best_map, *mapped);
+    if (k >= kSpotsPerWay) best_map = std::min(best_map, *mapped);
   }
-  for (std::size_t k = 0; k < kTries; ++k) {
+  for (std::size_t k = 0; k < 2 * kSpotsPerWay; ++k) {
     const std::optional<std::int64_t> got =
-        TimeOf([&] { return read(spots[kTries + k]); });
+        TimeOf([&] { return read(spots[kSpotsPerWay + k % kSpotsPerWay]); });
     if (!got.has_value()) return false;
-    if (k > 0) best_read = std::min(best_read, *got);
+    if (k >= kSpotsPerWay) best_read = std::min(best_read, *got);
   }
   return best_map < best_read;
 }

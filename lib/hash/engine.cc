@@ -583,18 +583,18 @@ std::optional<std::int64_t> TimeOf(absl::FunctionRef<bool()> step) {
 }
 
 // Whether mapped windows are cheaper than pread() copies on this machine
-// (HashEngineOptions::LargeReads::kProbe), timed on 2 MiB pieces of the
-// largest of `tasks` (four different parts of one file, or of the next
-// largest files when it is too small to hold four): two pieces are mapped
-// twice each, the other two read twice each, and the best second tries are
-// compared. The first tries are not timed: they bring the pieces into the
-// page cache when the file is cold (else disk reads decide the probe), and
-// a first mapping after reads was measured three times slower than the ones
-// after it, which a run that maps does not pay. Reading is the answer
-// whenever there is little to read or any doubt.
+// (HashEngineOptions::LargeReads::kProbe), timed on pieces of 1 MiB (or the
+// size of the largest file, if smaller) of the largest of `tasks`: four
+// different parts of one file, or of the next largest files when it is too
+// small to hold four. Two pieces are mapped twice each, the other two read
+// twice each, and the best second tries are compared. The first tries are
+// not timed: they bring the pieces into the page cache when the file is
+// cold (else disk reads decide the probe), and a first mapping after reads
+// was measured three times slower than the ones after it, which a run that
+// maps does not pay. Reading is the answer whenever there is little to read
+// or any doubt.
 bool MappingIsCheaper(Env& env, const std::vector<HashTask>& tasks,
                       std::uint64_t probe_above) {
-  constexpr std::size_t kProbe = limits::kHashReadProbeBytes;
   constexpr std::size_t kSpotsPerWay = 2;
   constexpr std::size_t kSpots = 2 * kSpotsPerWay;
   std::uint64_t large_bytes = 0;
@@ -602,9 +602,9 @@ bool MappingIsCheaper(Env& env, const std::vector<HashTask>& tasks,
   for (const HashTask& task : tasks) {
     if (task.length < kMapMinimumBytes) continue;
     large_bytes += task.length;
-    if (task.length >= kProbe) large.push_back(&task);
+    large.push_back(&task);
   }
-  if (large_bytes < probe_above) return false;
+  if (large_bytes < probe_above || large.empty()) return false;
   // The first read of a piece pays for what a later one would not, so each
   // piece is a different part of a file.
   const std::size_t considered = std::min(kSpots, large.size());
@@ -612,6 +612,10 @@ bool MappingIsCheaper(Env& env, const std::vector<HashTask>& tasks,
                     [](const HashTask* a, const HashTask* b) {
                       return a->length > b->length;
                     });
+  const std::size_t piece = static_cast<std::size_t>(
+      std::min<std::uint64_t>(limits::kHashReadProbeBytes, large[0]->length) /
+      4096 * 4096);
+  static_assert(kMapMinimumBytes % 4096 == 0);
   struct Spot {
     std::unique_ptr<RandomAccessFile> file;
     std::uint64_t offset = 0;
@@ -620,7 +624,8 @@ bool MappingIsCheaper(Env& env, const std::vector<HashTask>& tasks,
   for (std::size_t i = 0; i < considered && spots.size() < kSpots; ++i) {
     const HashTask& task = *large[i];
     const std::size_t count = static_cast<std::size_t>(
-        std::min<std::uint64_t>(kSpots - spots.size(), task.length / kProbe));
+        std::min<std::uint64_t>(kSpots - spots.size(), task.length / piece));
+    if (count == 0) break;  // the rest are smaller still
     const std::uint64_t step = task.length / count / 4096 * 4096;
     for (std::size_t k = 0; k < count; ++k) {
       auto file = env.OpenForRead(task.path);
@@ -629,10 +634,9 @@ bool MappingIsCheaper(Env& env, const std::vector<HashTask>& tasks,
     }
   }
   if (spots.size() < kSpots) return false;
-  static_assert(kProbe == 2 * kBufferBytes);
-  AlignedBuffer buffer(kProbe);
+  AlignedBuffer buffer(piece);
   const auto map = [&](const Spot& spot) {
-    auto region = spot.file->Map(spot.offset, kProbe);
+    auto region = spot.file->Map(spot.offset, piece);
     if (!region.ok()) return false;  // this Env or file cannot map
     // Touch every page, as hashing would.
     std::uint8_t sum = 0;
@@ -645,13 +649,8 @@ bool MappingIsCheaper(Env& env, const std::vector<HashTask>& tasks,
     return touched.ok();
   };
   const auto read = [&](const Spot& spot) {
-    for (std::size_t half = 0; half < 2; ++half) {
-      auto got = spot.file->ReadAt(
-          spot.offset + half * kBufferBytes,
-          buffer.span().subspan(half * kBufferBytes, kBufferBytes));
-      if (!got.ok() || *got != kBufferBytes) return false;
-    }
-    return true;
+    auto got = spot.file->ReadAt(spot.offset, buffer.span());
+    return got.ok() && *got == piece;
   };
   std::int64_t best_map = INT64_MAX;
   std::int64_t best_read = INT64_MAX;

@@ -75,10 +75,10 @@ struct HashEngineOptions {
   // is cheaper depends on the machine: on some virtual machines every page
   // of a new mapping costs a hypervisor fault on first touch, more than the
   // copy; on others mapping costs a quarter of it (docs/benchmarks.md). By
-  // default Run() times both on a few MiB of the largest files first
-  // (limits::kHashReadProbeBytes, when those runs add up to probe_above;
-  // below that it reads) and uses the cheaper. A file truncated while
-  // mapped is still caught.
+  // default Run() times both on pieces of the largest files first (up to
+  // limits::kHashReadProbeBytes each, when those runs add up to
+  // probe_above; below that it reads) and uses the cheaper. A file
+  // truncated while mapped is still caught.
   enum class LargeReads { kProbe, kRead, kMap };
   LargeReads large_reads = LargeReads::kProbe;
   std::uint64_t probe_above = limits::kHashReadProbeAbove;

@@ -40,12 +40,13 @@ inline constexpr std::uint64_t kHashPrefetchBytes = std::uint64_t{128} << 20;
 // threads x kHashBuffersPerWorker x this.
 inline constexpr std::size_t kHashMapWindowBytes = std::size_t{64} << 20;
 // Units with less than this left are read with pread() even then.
-inline constexpr std::uint64_t kHashMapMinimumBytes = std::uint64_t{1} << 20;
+inline constexpr std::uint64_t kHashMapMinimumBytes = std::uint64_t{256} << 10;
 // HashEngineOptions::LargeReads::kProbe: each way of reading is timed on
-// two pieces of this size before a run whose large runs add up to at least
+// two pieces of up to this size (of the largest files) before a run whose
+// runs of kHashMapMinimumBytes or more add up to at least
 // kHashReadProbeAbove (below that, pread()).
-inline constexpr std::size_t kHashReadProbeBytes = std::size_t{2} << 20;
-inline constexpr std::uint64_t kHashReadProbeAbove = std::uint64_t{1} << 30;
+inline constexpr std::size_t kHashReadProbeBytes = std::size_t{1} << 20;
+inline constexpr std::uint64_t kHashReadProbeAbove = std::uint64_t{512} << 20;
 // Worker threads the engine will start at most, whatever --threads says.
 inline constexpr unsigned kMaxHashThreads = 256;
 // BLAKE3 files are split into power-of-two subtrees of at most this size

@@ -110,7 +110,7 @@ def kernel_table(bench_binary):
     for bench in json.loads(out)["benchmarks"]:
         rate = bench.get("bytes_per_second")
         items = bench.get("items_per_second")
-        counters = ", ".join(f"{k}={v:.0f}" for k, v in bench.items()
+        counters = ", ".join(f"{k}={v:.4g}" for k, v in bench.items()
                              if k not in known and isinstance(v, (int, float)))
         rows.append((bench["name"], f"{bench['real_time']:.1f} {bench['time_unit']}",
                      f"{rate / 1e9:.2f}" if rate else "",

@@ -95,7 +95,7 @@ BENCHMARK_CAPTURE(BM_Sha256, shani_x16, 16, false);
 BENCHMARK_CAPTURE(BM_Sha256, avx512_x16, 16, true);
 
 #if defined(__x86_64__)
-// Nanoseconds per sha256rnds2: one dependent chain (latency) or eight
+// Seconds per sha256rnds2: one dependent chain (latency) or eight
 // independent ones (throughput). Written in assembly because only the
 // instruction is measured; the mnemonic needs no -msha, and it runs only
 // where the CPU has SHA-NI.
@@ -142,7 +142,7 @@ void BM_Sha256Rnds2(benchmark::State& state, bool independent) {
   benchmark::DoNotOptimize(v7);
   const std::int64_t instructions = state.iterations() * 1000 * kPerIteration;
   state.SetItemsProcessed(instructions);
-  state.counters["ns_per_rnds2"] = benchmark::Counter(
+  state.counters["seconds_per_rnds2"] = benchmark::Counter(
       static_cast<double>(instructions),
       benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }

@@ -14,6 +14,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/types/span.h"
 #include "modelseal/status.h"
 
 namespace modelseal {
@@ -35,23 +36,34 @@ constexpr std::size_t kMaxDigestBytes = 64;
 constexpr std::size_t kMaxEntriesFileBytes = std::size_t{512} << 20;
 constexpr std::size_t kMaxEntries = 4'000'000;
 
-void PutU64(std::string* out, std::uint64_t value) {
+// The lookup key of a record, kKeyFieldBytes long; in a fixed buffer, as
+// a cached run builds one per file.
+struct Key {
+  char bytes[kKeyFieldBytes];
+  absl::string_view view() const { return {bytes, sizeof bytes}; }
+};
+
+void PutU64(char* out, std::uint64_t value) {
   for (int i = 0; i < 8; ++i) {
-    out->push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+    out[i] = static_cast<char>((value >> (8 * i)) & 0xff);
   }
 }
 
-std::string KeyOf(HashAlgorithm algorithm, const HashTask& task) {
-  std::string key;
-  key.reserve(kKeyFieldBytes);
-  PutU64(&key, task.expected.device);
-  PutU64(&key, task.expected.inode);
-  PutU64(&key, task.expected.size);
-  PutU64(&key, static_cast<std::uint64_t>(task.expected.mtime_ns));
-  PutU64(&key, static_cast<std::uint64_t>(task.expected.ctime_ns));
-  PutU64(&key, task.offset);
-  PutU64(&key, task.length);
-  key.push_back(static_cast<char>(algorithm));
+Key KeyOf(HashAlgorithm algorithm, const HashTask& task) {
+  Key key;
+  const std::uint64_t fields[] = {
+      task.expected.device,
+      task.expected.inode,
+      task.expected.size,
+      static_cast<std::uint64_t>(task.expected.mtime_ns),
+      static_cast<std::uint64_t>(task.expected.ctime_ns),
+      task.offset,
+      task.length};
+  static_assert(sizeof fields + 1 == kKeyFieldBytes);
+  for (std::size_t i = 0; i < std::size(fields); ++i) {
+    PutU64(key.bytes + 8 * i, fields[i]);
+  }
+  key.bytes[kKeyFieldBytes - 1] = static_cast<char>(algorithm);
   return key;
 }
 
@@ -127,13 +139,23 @@ absl::StatusOr<std::string> ReadPrivateFile(const std::string& path,
 // Entries come from two places. `stored` indexes the records of the entries
 // file as read (`file`), by key, without checking their tags: a cache of
 // many models would otherwise pay for every tag on every run. A record's tag
-// is checked when it is first looked up, and the entry then moves to
-// `entries` (or is dropped); Save() checks the rest before copying them.
-// `entries` also holds what this run recorded. A key is in one map at most.
+// is checked when it is first looked up (then marked verified, or dropped);
+// Save() checks the rest before copying them. `entries` holds what this run
+// recorded. A key is in one map at most.
+struct StoredRecord {
+  absl::string_view record;  // entry, then its tag
+  bool verified = false;
+};
+
 struct DigestCache::Store {
+  ~Store() { sodium_memzero(&tag_prefix, sizeof tag_prefix); }
+
   std::string file;
-  absl::flat_hash_map<absl::string_view, absl::string_view> stored;  // record
+  absl::flat_hash_map<absl::string_view, StoredRecord> stored;
   absl::flat_hash_map<std::string, std::vector<std::uint8_t>> entries;
+  // The keyed BLAKE2b state after kMagic, set once by Open(): every tag
+  // starts from a copy. It holds key material, so it is wiped like key_.
+  crypto_generichash_state tag_prefix;
 };
 
 DigestCache::DigestCache() : store_(std::make_unique<Store>()) {}
@@ -200,6 +222,13 @@ absl::StatusOr<std::unique_ptr<DigestCache>> DigestCache::Open(
                      "-byte key; remove the cache directory to start over"));
   }
   cache->key_ = *std::move(key);
+  crypto_generichash_state& prefix = cache->store_->tag_prefix;
+  crypto_generichash_init(
+      &prefix, reinterpret_cast<const unsigned char*>(cache->key_.data()),
+      cache->key_.size(), kTagBytes);
+  crypto_generichash_update(
+      &prefix, reinterpret_cast<const unsigned char*>(kMagic.data()),
+      kMagic.size());
 
   absl::StatusOr<std::string> entries = ReadPrivateFile(
       JoinPath(directory, kEntriesFile), kMaxEntriesFileBytes, true);
@@ -228,7 +257,7 @@ absl::StatusOr<std::unique_ptr<DigestCache>> DigestCache::Open(
     // A repeated key (never written by Save) keeps its first record.
     if (!store.stored
              .emplace(rest.substr(0, kKeyFieldBytes),
-                      rest.substr(0, record_bytes + kTagBytes))
+                      StoredRecord{rest.substr(0, record_bytes + kTagBytes)})
              .second) {
       cache->dirty_ = true;
     }
@@ -243,19 +272,16 @@ DigestCache::~DigestCache() {
 }
 
 std::string DigestCache::Tag(absl::string_view record) const {
-  crypto_generichash_state state;
-  crypto_generichash_init(&state,
-                          reinterpret_cast<const unsigned char*>(key_.data()),
-                          key_.size(), kTagBytes);
-  crypto_generichash_update(
-      &state, reinterpret_cast<const unsigned char*>(kMagic.data()),
-      kMagic.size());
+  // The same as keying BLAKE2b and absorbing kMagic here, without redoing
+  // that for every record.
+  crypto_generichash_state state = store_->tag_prefix;
   crypto_generichash_update(
       &state, reinterpret_cast<const unsigned char*>(record.data()),
       record.size());
   std::string tag(kTagBytes, '\0');
   crypto_generichash_final(&state, reinterpret_cast<unsigned char*>(tag.data()),
                            tag.size());
+  sodium_memzero(&state, sizeof state);
   return tag;
 }
 
@@ -268,38 +294,35 @@ bool DigestCache::TagVerifies(absl::string_view record) const {
 
 std::optional<std::vector<std::uint8_t>> DigestCache::Lookup(
     HashAlgorithm algorithm, const HashTask& task) {
-  const std::string key = KeyOf(algorithm, task);
+  const Key key = KeyOf(algorithm, task);
   std::lock_guard<std::mutex> lock(mu_);
   Store& store = *store_;
-  auto it = store.entries.find(key);
-  if (it == store.entries.end()) {
-    auto stored = store.stored.find(key);
-    if (stored != store.stored.end()) {
-      const absl::string_view record = stored->second;
+  absl::Span<const std::uint8_t> digest;
+  if (const auto it = store.entries.find(key.view());
+      it != store.entries.end()) {
+    digest = it->second;
+  } else if (auto stored = store.stored.find(key.view());
+             stored != store.stored.end()) {
+    const absl::string_view record = stored->second.record;
+    if (!stored->second.verified && !TagVerifies(record)) {
       store.stored.erase(stored);
-      if (TagVerifies(record)) {
-        const absl::string_view body =
-            record.substr(0, record.size() - kTagBytes);
-        const auto* digest = reinterpret_cast<const std::uint8_t*>(
-            body.data() + kKeyFieldBytes + 1);
-        it = store.entries
-                 .emplace(key, std::vector<std::uint8_t>(
-                                   digest,
-                                   digest + body.size() - kKeyFieldBytes - 1))
-                 .first;
-      } else {
-        ++stats_.rejected;
-        dirty_ = true;
-      }
+      ++stats_.rejected;
+      ++stats_.misses;
+      dirty_ = true;
+      return std::nullopt;
     }
+    stored->second.verified = true;
+    const absl::string_view body = record.substr(0, record.size() - kTagBytes);
+    digest = absl::MakeConstSpan(
+        reinterpret_cast<const std::uint8_t*>(body.data()) + kKeyFieldBytes + 1,
+        body.size() - kKeyFieldBytes - 1);
   }
-  if (it == store.entries.end() ||
-      it->second.size() != DigestBytes(algorithm)) {
+  if (digest.size() != DigestBytes(algorithm)) {
     ++stats_.misses;
     return std::nullopt;
   }
   ++stats_.hits;
-  return it->second;
+  return std::vector<std::uint8_t>(digest.begin(), digest.end());
 }
 
 void DigestCache::Record(HashAlgorithm algorithm, const HashTask& task,
@@ -309,12 +332,12 @@ void DigestCache::Record(HashAlgorithm algorithm, const HashTask& task,
       digest.empty() || digest.size() > kMaxDigestBytes) {
     return;
   }
-  std::string key = KeyOf(algorithm, task);
+  const Key key = KeyOf(algorithm, task);
   std::lock_guard<std::mutex> lock(mu_);
   Store& store = *store_;
   if (store.entries.size() + store.stored.size() >= kMaxEntries) return;
-  store.stored.erase(key);
-  store.entries[std::move(key)] = digest;
+  store.stored.erase(key.view());
+  store.entries[key.view()] = digest;
   dirty_ = true;
   ++stats_.recorded;
 }
@@ -329,8 +352,9 @@ absl::Status DigestCache::Save() {
                                     (kKeyFieldBytes + 1 + 32 + kTagBytes));
     out.append(kMagic.data(), kMagic.size());
     // Stored records are copied with their own tags, once those verify.
-    for (const auto& [key, record] : store.stored) {
-      if (!TagVerifies(record)) {
+    for (const auto& [key, stored] : store.stored) {
+      const absl::string_view record = stored.record;
+      if (!stored.verified && !TagVerifies(record)) {
         ++stats_.rejected;
         continue;
       }

@@ -88,8 +88,9 @@ class OpenUnit {
                                   absl::Span<std::uint8_t> buffer,
                                   std::size_t window_bytes) {
     const std::uint64_t at = unit_.offset + done_;
-    // Mapping pays only for runs of a MiB or more: each map and unmap is a
-    // system call, and the unmap a TLB shootdown on the other cores.
+    // Mapping pays only for runs of kMapMinimumBytes or more: each map and
+    // unmap is a system call, and the unmap a TLB shootdown on the other
+    // cores.
     const bool map = use_map_ && remaining() >= kMapMinimumBytes;
     const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(
         map ? window_bytes : buffer.size(), remaining()));

@@ -126,7 +126,7 @@ bool ShaNiSelfTest() {
 bool Avx512SelfTest() {
   constexpr std::size_t kBlocks = 3;
   constexpr std::size_t kLanes = kSha256WideLanes;
-  static std::uint8_t input[kLanes * kBlocks * 64 + kLanes];
+  std::uint8_t input[kLanes * kBlocks * 64 + kLanes];
   for (std::size_t i = 0; i < sizeof(input); ++i) {
     input[i] = static_cast<std::uint8_t>(i * 131 + (i >> 5) + 7);
   }

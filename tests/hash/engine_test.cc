@@ -530,6 +530,15 @@ TEST(EngineSha256Test, AFailureAmongManyStreamsEndsTheRunWithItsError) {
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("shrank")));
 }
 
+// Puts the SHA-256 test hooks back when a test ends, also when an ASSERT
+// ends it early, so that no later test runs with a kernel switched off.
+struct Sha256HooksReset {
+  ~Sha256HooksReset() {
+    hash_internal::Sha256ForceOpenSslForTesting(false);
+    hash_internal::Sha256DisableAvx512ForTesting(false);
+  }
+};
+
 // The multi-stream entry point the SHA-256 workers use: any number of
 // streams (up to sixteen at a time in the AVX-512 kernel, else grouped by
 // up to four for SHA-NI), unequal lengths, partial blocks carried between
@@ -540,6 +549,7 @@ TEST(EngineSha256Test, UpdateManyMatchesOneShotDigestsForAnyStreamCount) {
                                  99999, 65536, 300007, 12345};
   constexpr std::size_t kLengths = std::size(lengths);
   enum class Kernels { kBest, kNoAvx512, kOpenSsl };
+  const Sha256HooksReset reset;
   for (Kernels kernels :
        {Kernels::kBest, Kernels::kNoAvx512, Kernels::kOpenSsl}) {
     hash_internal::Sha256ForceOpenSslForTesting(kernels == Kernels::kOpenSsl);
@@ -580,8 +590,6 @@ TEST(EngineSha256Test, UpdateManyMatchesOneShotDigestsForAnyStreamCount) {
       }
     }
   }
-  hash_internal::Sha256ForceOpenSslForTesting(false);
-  hash_internal::Sha256DisableAvx512ForTesting(false);
 }
 
 // Many files at once: each worker holds up to sixteen streams that share its
@@ -601,6 +609,7 @@ TEST(EngineSha256Test, ManyFilesOfMixedSizesGiveTheSameDigestsEveryWay) {
     tasks.push_back(WholeFile(
         *Env::Default(), dir.Write(absl::StrCat("f", i), contents.back())));
   }
+  const Sha256HooksReset reset;
   for (bool avx512 : {true, false}) {
     hash_internal::Sha256DisableAvx512ForTesting(!avx512);
     for (auto reads : {HashEngineOptions::LargeReads::kRead,
@@ -621,7 +630,6 @@ TEST(EngineSha256Test, ManyFilesOfMixedSizesGiveTheSameDigestsEveryWay) {
       }
     }
   }
-  hash_internal::Sha256DisableAvx512ForTesting(false);
 }
 
 }  // namespace

@@ -7,7 +7,6 @@
 #include <deque>
 #include <map>
 #include <memory>
-#include <set>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -357,9 +356,12 @@ absl::Status VerifyModelStatement(const std::string& model_path,
   // Partial verification: the signed files to check; every pattern must
   // select something, so a typo cannot pass as "nothing to check".
   const bool partial = !options.only.empty();
-  const auto selected = [&options](const std::string& name) {
+  const auto matches = [](const std::string& pattern, absl::string_view name) {
+    return fnmatch(pattern.c_str(), std::string(name).c_str(), 0) == 0;
+  };
+  const auto selected = [&options, &matches](absl::string_view name) {
     for (const std::string& pattern : options.only) {
-      if (fnmatch(pattern.c_str(), name.c_str(), 0) == 0) return true;
+      if (matches(pattern, name)) return true;
     }
     return false;
   };
@@ -368,7 +370,7 @@ absl::Status VerifyModelStatement(const std::string& model_path,
     for (const std::string& pattern : options.only) {
       bool any = false;
       for (const auto& [name, resources] : signed_files) {
-        if (fnmatch(pattern.c_str(), std::string(name).c_str(), 0) == 0) {
+        if (matches(pattern, name)) {
           any = true;
           break;
         }
@@ -381,7 +383,7 @@ absl::Status VerifyModelStatement(const std::string& model_path,
       }
     }
     for (const auto& [name, resources] : signed_files) {
-      if (!selected(std::string(name))) {
+      if (!selected(name)) {
         report->not_checked.emplace_back(name);
       }
     }
@@ -439,7 +441,7 @@ absl::Status VerifyModelStatement(const std::string& model_path,
   }
   for (const auto& [name, resources] : signed_files) {
     if (!seen.contains(name) && !changed.contains(name) &&
-        !(partial && !selected(std::string(name)))) {
+        !(partial && !selected(name))) {
       report->missing.emplace_back(name);
     }
   }

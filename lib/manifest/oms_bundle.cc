@@ -1,6 +1,7 @@
 #include "modelseal/oms_bundle.h"
 
 #include <algorithm>
+#include <array>
 #include <set>
 
 #include "absl/container/flat_hash_set.h"
@@ -44,15 +45,24 @@ namespace {
 
 using manifest_internal::ParseStrictJson;
 
+// 1 for every byte that is not a lower-case hex digit.
+constexpr std::array<std::uint8_t, 256> MakeNotLowerHex() {
+  std::array<std::uint8_t, 256> table{};
+  for (auto& entry : table) entry = 1;
+  for (int c = '0'; c <= '9'; ++c) table[c] = 0;
+  for (int c = 'a'; c <= 'f'; ++c) table[c] = 0;
+  return table;
+}
+constexpr std::array<std::uint8_t, 256> kNotLowerHex = MakeNotLowerHex();
+
 bool IsLowerHex(absl::string_view text) {
-  // No early exit, so no branch per character (GCC 12 does not vectorize
-  // it at -O2): BM_ParseStatement/2000, thousands of digests, took 968–999
-  // us this way against 1,035–1,042 us with the early exit, interleaved.
-  bool all = true;
-  for (char c : text) {
-    all &= (c >= '0' && c <= '9') | (c >= 'a' && c <= 'f');
-  }
-  return all;
+  // A table and no early exit: no branch per character. (A range test
+  // accumulated in a bool was kept in memory by GCC 12 once inlined, one
+  // store-to-load round trip per character: a fifth of ParseStatement.)
+  unsigned not_hex = 0;
+  for (const char c : text)
+    not_hex |= kNotLowerHex[static_cast<unsigned char>(c)];
+  return not_hex == 0;
 }
 
 // Names are relative POSIX paths: checked before any file is opened.

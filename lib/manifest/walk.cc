@@ -1,6 +1,10 @@
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <set>
+#include <system_error>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -73,8 +77,12 @@ constexpr std::chrono::nanoseconds kStatsWorthThreads{3'000'000};
 
 class Walker {
  public:
-  Walker(Env& env, std::string real_root, const WalkOptions& options)
-      : env_(env), real_root_(std::move(real_root)), options_(options) {}
+  Walker(Env& env, std::string real_root, const WalkOptions& options,
+         const std::atomic<bool>* cancel)
+      : env_(env),
+        real_root_(std::move(real_root)),
+        options_(options),
+        cancel_(cancel) {}
 
   // Walks the tree under `path` (named `name` in the model) level by level:
   // every directory of a level is listed, then all their entries are
@@ -90,8 +98,10 @@ class Walker {
       for (const Directory& directory : level) {
         MODELSEAL_RETURN_IF_ERROR(List(directory, &names, &paths, &depths));
       }
-      std::vector<absl::StatusOr<FileInfo>> infos(
-          paths.size(), absl::UnknownError("not stated"));
+      // Default-constructed: an error without a message, so no allocation
+      // per entry. Names that are not UTF-8 are not stated (Visit rejects
+      // them).
+      std::vector<absl::StatusOr<FileInfo>> infos(paths.size());
       const auto stat = [&](std::size_t i) {
         if (!IsValidUtf8(names[i])) return;
         infos[i] = env_.LinkStat(paths[i]);
@@ -109,8 +119,9 @@ class Walker {
       }
       std::vector<Directory> next;
       for (std::size_t i = 0; i < names.size(); ++i) {
-        MODELSEAL_RETURN_IF_ERROR(
-            Visit(paths[i], names[i], std::move(infos[i]), depths[i], &next));
+        MODELSEAL_RETURN_IF_ERROR(Visit(std::move(paths[i]),
+                                        std::move(names[i]),
+                                        std::move(infos[i]), depths[i], &next));
       }
       level = std::move(next);
     }
@@ -130,6 +141,9 @@ class Walker {
   absl::Status List(const Directory& directory, std::vector<std::string>* names,
                     std::vector<std::string>* paths,
                     std::vector<std::size_t>* depths) {
+    if (cancel_ != nullptr && cancel_->load(std::memory_order_relaxed)) {
+      return absl::CancelledError("the walk was abandoned");
+    }
     if (directory.depth > limits::kMaxDirectoryDepth) {
       return absl::ResourceExhaustedError(
           absl::StrCat(directory.name, ": directories nested deeper than ",
@@ -152,7 +166,7 @@ class Walker {
   // `info` is LinkStat(path), taken by the caller; a directory (also one a
   // symbolic link leads to) is queued in `next`, to be walked after this
   // level.
-  absl::Status Visit(const std::string& path, const std::string& name,
+  absl::Status Visit(std::string path, std::string name,
                      absl::StatusOr<FileInfo> info, std::size_t depth,
                      std::vector<Directory>* next) {
     if (!IsValidUtf8(name)) {
@@ -173,9 +187,9 @@ class Walker {
     }
     switch (info->type) {
       case FileType::kRegular:
-        return AddFile(name, path, *info);
+        return AddFile(std::move(name), std::move(path), *info);
       case FileType::kDirectory:
-        next->push_back({path, name, depth + 1});
+        next->push_back({std::move(path), std::move(name), depth + 1});
         return absl::OkStatus();
       case FileType::kSymlink:
         return VisitSymlink(path, name, depth, next);
@@ -208,7 +222,9 @@ class Walker {
           ")"));
     }
     MODELSEAL_ASSIGN_OR_RETURN(FileInfo info, env_.LinkStat(*target));
-    if (info.type == FileType::kRegular) return AddFile(name, *target, info);
+    if (info.type == FileType::kRegular) {
+      return AddFile(name, *std::move(target), info);
+    }
     if (info.type == FileType::kDirectory) {
       // A link back up the tree would make the walk endless.
       const auto key = std::make_pair(info.device, info.inode);
@@ -224,28 +240,27 @@ class Walker {
         absl::StrCat(name, ": symbolic link to a special file"));
   }
 
-  absl::Status AddFile(const std::string& name, const std::string& path,
+  absl::Status AddFile(std::string name, std::string path,
                        const FileInfo& info) {
     if (files_.size() >= limits::kMaxFilesPerModel) {
       return absl::ResourceExhaustedError(absl::StrCat(
           "model has more than ", limits::kMaxFilesPerModel, " files"));
     }
-    files_.push_back(ModelFile{name, path, info});
+    files_.push_back(ModelFile{std::move(name), std::move(path), info});
     return absl::OkStatus();
   }
 
   Env& env_;
   std::string real_root_;
   const WalkOptions& options_;
+  const std::atomic<bool>* cancel_;  // may be null
   std::vector<ModelFile> files_;
   std::set<std::pair<std::uint64_t, std::uint64_t>> linked_directories_;
 };
 
-}  // namespace
-
-absl::StatusOr<std::vector<ModelFile>> WalkModel(Env& env,
-                                                 const std::string& root,
-                                                 const WalkOptions& options) {
+absl::StatusOr<std::vector<ModelFile>> Walk(Env& env, const std::string& root,
+                                            const WalkOptions& options,
+                                            const std::atomic<bool>* cancel) {
   for (const std::string& entry : options.ignore_paths) {
     MODELSEAL_ASSIGN_OR_RETURN(std::string normalized,
                                NormalizeIgnorePath(entry));
@@ -261,7 +276,7 @@ absl::StatusOr<std::vector<ModelFile>> WalkModel(Env& env,
   if (info.type == FileType::kRegular) {
     files.push_back(ModelFile{".", real_root, info});
   } else if (info.type == FileType::kDirectory) {
-    Walker walker(env, real_root, options);
+    Walker walker(env, real_root, options, cancel);
     MODELSEAL_RETURN_IF_ERROR(walker.Walk(real_root, ""));
     files = walker.TakeFiles();
   } else {
@@ -273,11 +288,79 @@ absl::StatusOr<std::vector<ModelFile>> WalkModel(Env& env,
         root, ": the model is empty (no file left after the ignore paths)"));
   }
   // Directory order already sorts each level, but "a/b" vs "a.txt" needs a
-  // global byte-order sort.
-  std::sort(
-      files.begin(), files.end(),
-      [](const ModelFile& a, const ModelFile& b) { return a.name < b.name; });
+  // global byte-order sort. The files often come out sorted already (one
+  // level, or directories whose names sort alike either way), and checking
+  // costs one comparison per file instead of a sort's dozen.
+  const auto by_name = [](const ModelFile& a, const ModelFile& b) {
+    return a.name < b.name;
+  };
+  if (!std::is_sorted(files.begin(), files.end(), by_name)) {
+    std::sort(files.begin(), files.end(), by_name);
+  }
   return files;
+}
+
+// Whether walks with `a` and `b` list the same files: the ignore paths are
+// a set (a name is ignored when any entry matches it).
+bool Equivalent(const WalkOptions& a, const WalkOptions& b) {
+  if (a.allow_symlinks != b.allow_symlinks) return false;
+  std::vector<std::string> x = a.ignore_paths;
+  std::vector<std::string> y = b.ignore_paths;
+  std::sort(x.begin(), x.end());
+  x.erase(std::unique(x.begin(), x.end()), x.end());
+  std::sort(y.begin(), y.end());
+  y.erase(std::unique(y.begin(), y.end()), y.end());
+  return x == y;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<ModelFile>> WalkModel(Env& env,
+                                                 const std::string& root,
+                                                 const WalkOptions& options) {
+  return Walk(env, root, options, nullptr);
+}
+
+struct BackgroundWalk::Shared {
+  std::atomic<bool> cancel{false};
+  absl::StatusOr<std::vector<ModelFile>> result;
+  std::thread thread;
+};
+
+BackgroundWalk::BackgroundWalk(Env& env, std::string root, WalkOptions guess)
+    : env_(env), root_(std::move(root)), guess_(std::move(guess)) {
+  if (std::thread::hardware_concurrency() < 2) return;
+  shared_ = std::make_unique<Shared>();
+  Shared* shared = shared_.get();
+  try {
+    shared->thread = std::thread([this, shared] {
+      shared->result = Walk(env_, root_, guess_, &shared->cancel);
+    });
+  } catch (const std::system_error&) {
+    shared_.reset();  // no thread to be had: Take() walks
+  }
+}
+
+BackgroundWalk::~BackgroundWalk() {
+  if (shared_ != nullptr && shared_->thread.joinable()) {
+    shared_->cancel.store(true, std::memory_order_relaxed);
+    shared_->thread.join();
+  }
+}
+
+absl::StatusOr<std::vector<ModelFile>> BackgroundWalk::Take(
+    const WalkOptions& options) {
+  used_background_ = false;
+  if (shared_ != nullptr && shared_->thread.joinable()) {
+    const bool same = Equivalent(options, guess_);
+    if (!same) shared_->cancel.store(true, std::memory_order_relaxed);
+    shared_->thread.join();
+    if (same) {
+      used_background_ = true;
+      return std::move(shared_->result);
+    }
+  }
+  return WalkModel(env_, root_, options);
 }
 
 }  // namespace modelseal

@@ -127,6 +127,42 @@ TEST(VerifyModelTest, ToleratesUnsignedFilesOnlyWhenAsked) {
   EXPECT_THAT(tolerant.extra, ElementsAre("notes.txt"));
 }
 
+// VerifyModel starts listing the model before it has read the statement,
+// guessing the default ignore paths; a statement with other ones must be
+// checked with its own.
+TEST(VerifyModelTest, AStatementIgnoringNothingChecksGitFilesToo) {
+  SignedModel model;
+  model.dir().Write("model/.git/config", "[core]");
+  SerializationOptions nothing_ignored = Defaults();
+  nothing_ignored.ignore_paths.clear();
+  const std::string bundle = model.Sign(nothing_ignored);
+  VerifyReport report;
+  MODELSEAL_ASSERT_OK(model.Verify(bundle, &report));
+  EXPECT_EQ(report.resources, 4u);
+  model.dir().Write("model/.git/config", "[core] evil");
+  EXPECT_THAT(
+      model.Verify(bundle, &report),
+      StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("1 changed")));
+  EXPECT_THAT(report.changed, ElementsAre(".git/config"));
+}
+
+TEST(VerifyModelTest, AStatementIgnoringMoreIsHonoured) {
+  SignedModel model;
+  SerializationOptions more = Defaults();
+  more.ignore_paths.push_back("scratch");
+  const std::string bundle = model.Sign(more);
+  model.dir().Write("model/scratch/notes.txt", "local");
+  VerifyReport report;
+  MODELSEAL_ASSERT_OK(model.Verify(bundle, &report));
+  EXPECT_THAT(report.extra, IsEmpty());
+  // ... and only that: a file elsewhere is still unsigned.
+  model.dir().Write("model/notes.txt", "local");
+  EXPECT_THAT(
+      model.Verify(bundle, &report),
+      StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("not signed")));
+  EXPECT_THAT(report.extra, ElementsAre("notes.txt"));
+}
+
 TEST(VerifyModelTest, FailsWithAnotherKey) {
   SignedModel model;
   const std::string bundle = model.Sign();

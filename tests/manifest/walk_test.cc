@@ -3,6 +3,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -169,13 +173,130 @@ TEST(WalkTest, MissingRootIsNotFound) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("nothing")));
 }
 
+// BackgroundWalk: the result must be WalkModel's with the options given to
+// Take(), whatever the guess was. The dangerous direction is a guess that
+// ignores more, or follows symlinks the statement refuses: its listing
+// would leave files unchecked.
+bool Multicore() { return std::thread::hardware_concurrency() > 1; }
+
+TEST(BackgroundWalkTest, TakeWithTheGuessGivesWalkModelsResult) {
+  auto env = NewMemoryEnv();
+  for (const char* path : {"/m/a", "/m/.git/HEAD", "/m/d/b", "/m/d/e/c"}) {
+    MODELSEAL_ASSERT_OK(MemoryEnvAddFile(*env, path, "x"));
+  }
+  BackgroundWalk early(*env, "/m", Defaults());
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(auto files, early.Take(Defaults()));
+  EXPECT_THAT(Names(files), ElementsAre("a", "d/b", "d/e/c"));
+  EXPECT_EQ(early.used_background(), Multicore());
+}
+
+TEST(BackgroundWalkTest, IgnorePathsCountAsASetInAnyOrder) {
+  auto env = NewMemoryEnv();
+  for (const char* path : {"/m/a", "/m/.github/x", "/m/skip/y"}) {
+    MODELSEAL_ASSERT_OK(MemoryEnvAddFile(*env, path, "x"));
+  }
+  WalkOptions guess = Defaults();
+  guess.ignore_paths.push_back("skip");
+  WalkOptions wanted;
+  wanted.ignore_paths = {"skip", ".gitignore", ".github",
+                         ".git", "skip",       ".gitattributes"};
+  BackgroundWalk early(*env, "/m", guess);
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(auto files, early.Take(wanted));
+  EXPECT_THAT(Names(files), ElementsAre("a"));
+  EXPECT_EQ(early.used_background(), Multicore());
+}
+
+TEST(BackgroundWalkTest, AGuessThatIgnoresMoreIsNotUsed) {
+  auto env = NewMemoryEnv();
+  for (const char* path : {"/m/a", "/m/.git/HEAD", "/m/extra/payload.py"}) {
+    MODELSEAL_ASSERT_OK(MemoryEnvAddFile(*env, path, "x"));
+  }
+  WalkOptions guess = Defaults();
+  guess.ignore_paths.push_back("extra");
+  BackgroundWalk early(*env, "/m", guess);
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(auto files, early.Take(WalkOptions()));
+  EXPECT_THAT(Names(files), ElementsAre(".git/HEAD", "a", "extra/payload.py"));
+  EXPECT_FALSE(early.used_background());
+}
+
+TEST(BackgroundWalkTest, AGuessThatIgnoresLessIsNotUsed) {
+  auto env = NewMemoryEnv();
+  for (const char* path : {"/m/a", "/m/scratch/b"}) {
+    MODELSEAL_ASSERT_OK(MemoryEnvAddFile(*env, path, "x"));
+  }
+  WalkOptions wanted = Defaults();
+  wanted.ignore_paths.push_back("scratch");
+  BackgroundWalk early(*env, "/m", Defaults());
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(auto files, early.Take(wanted));
+  EXPECT_THAT(Names(files), ElementsAre("a"));
+  EXPECT_FALSE(early.used_background());
+}
+
+TEST(BackgroundWalkTest, TheSymlinkRuleMustMatch) {
+  auto env = NewMemoryEnv();
+  MODELSEAL_ASSERT_OK(MemoryEnvAddFile(*env, "/m/real", "x"));
+  MODELSEAL_ASSERT_OK(MemoryEnvAddSymlink(*env, "/m/link", "real"));
+  WalkOptions follow = Defaults();
+  follow.allow_symlinks = true;
+  {
+    // Guessed "follow", the statement refuses links: refused.
+    BackgroundWalk early(*env, "/m", follow);
+    EXPECT_THAT(early.Take(Defaults()),
+                StatusIs(absl::StatusCode::kFailedPrecondition,
+                         HasSubstr("link: is a symbolic link")));
+    EXPECT_FALSE(early.used_background());
+  }
+  {
+    BackgroundWalk early(*env, "/m", Defaults());
+    MODELSEAL_ASSERT_OK_AND_ASSIGN(auto files, early.Take(follow));
+    EXPECT_THAT(Names(files), ElementsAre("link", "real"));
+    EXPECT_FALSE(early.used_background());
+  }
+}
+
+TEST(BackgroundWalkTest, ErrorsComeBackAsWalkModelGivesThem) {
+  auto env = NewMemoryEnv();
+  MODELSEAL_ASSERT_OK(MemoryEnvAddFile(*env, "/m/real", "x"));
+  MODELSEAL_ASSERT_OK(MemoryEnvAddSymlink(*env, "/m/link", "real"));
+  BackgroundWalk early(*env, "/m", Defaults());
+  EXPECT_THAT(early.Take(Defaults()),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("link: is a symbolic link")));
+  BackgroundWalk missing(*env, "/nothing", Defaults());
+  EXPECT_THAT(missing.Take(Defaults()),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("nothing")));
+}
+
+TEST(PosixWalkTest, ABackgroundWalkNeverTakenIsStoppedAndJoined) {
+  TempDir dir;
+  for (int d = 0; d < 200; ++d) {
+    const std::string sub = dir.Join(absl::StrCat("d", d));
+    ASSERT_EQ(::mkdir(sub.c_str(), 0755), 0);
+    for (int f = 0; f < 50; ++f) {
+      FILE* file = std::fopen(absl::StrCat(sub, "/", f).c_str(), "w");
+      ASSERT_NE(file, nullptr);
+      std::fclose(file);
+    }
+  }
+  // Destroyed at once, then again after the walk is under way: each must
+  // return (stopping or waiting for the walk) and leave nothing running.
+  { BackgroundWalk early(*Env::Default(), dir.path(), Defaults()); }
+  {
+    BackgroundWalk early(*Env::Default(), dir.path(), Defaults());
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  BackgroundWalk early(*Env::Default(), dir.path(), Defaults());
+  MODELSEAL_ASSERT_OK_AND_ASSIGN(auto files, early.Take(Defaults()));
+  EXPECT_EQ(files.size(), 10000u);
+}
+
 TEST(PosixWalkTest, HandlesAHundredThousandEmptyFiles) {
   TempDir dir;
   for (int d = 0; d < 100; ++d) {
-    const std::string sub = dir.Join("d" + std::to_string(d));
+    const std::string sub = dir.Join(absl::StrCat("d", d));
     ASSERT_EQ(::mkdir(sub.c_str(), 0755), 0);
     for (int f = 0; f < 1000; ++f) {
-      const std::string path = sub + "/" + std::to_string(f);
+      const std::string path = absl::StrCat(sub, "/", f);
       FILE* file = std::fopen(path.c_str(), "w");
       ASSERT_NE(file, nullptr);
       std::fclose(file);

@@ -15,11 +15,12 @@
 #ifndef MODELSEAL_MODEL_WALK_H_
 #define MODELSEAL_MODEL_WALK_H_
 
+#include <memory>
 #include <string>
 #include <vector>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "modelseal/env.h"
 
 namespace modelseal {
@@ -60,6 +61,43 @@ bool IsValidUtf8(absl::string_view text);
 absl::StatusOr<std::vector<ModelFile>> WalkModel(Env& env,
                                                  const std::string& root,
                                                  const WalkOptions& options);
+
+// WalkModel started early on a thread of its own, for a caller that has
+// other work to do first and learns the walk's options only at the end of
+// it (verify: the signed statement names its ignore paths):
+//
+//   BackgroundWalk early(env, root, guess);      // starts listing now
+//   ... read and check the signature, parse the statement ...
+//   auto files = early.Take(statement_options);  // == WalkModel(env, root,
+//                                                //    statement_options)
+//
+// Take() returns the background result when `options` are equivalent to
+// the guess (the same set of ignore paths, in any order, and the same
+// symlink rule), and otherwise abandons it and walks now; either way the
+// result is what WalkModel(env, root, options) gives. Destroying an untaken
+// BackgroundWalk stops the walk at its next directory and waits for it.
+// With one CPU nothing runs in the background and Take() just walks.
+class BackgroundWalk {
+ public:
+  BackgroundWalk(Env& env, std::string root, WalkOptions guess);
+  ~BackgroundWalk();
+  BackgroundWalk(const BackgroundWalk&) = delete;
+  BackgroundWalk& operator=(const BackgroundWalk&) = delete;
+
+  // At most once.
+  absl::StatusOr<std::vector<ModelFile>> Take(const WalkOptions& options);
+
+  // Whether the last Take() used the background result (for tests).
+  bool used_background() const { return used_background_; }
+
+ private:
+  struct Shared;
+  Env& env_;
+  std::string root_;
+  WalkOptions guess_;
+  std::unique_ptr<Shared> shared_;  // null when nothing runs in background
+  bool used_background_ = false;
+};
 
 }  // namespace modelseal
 

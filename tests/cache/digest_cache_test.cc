@@ -11,6 +11,7 @@
 #include <fstream>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "modelseal/crypto.h"
@@ -121,6 +122,40 @@ TEST_F(DigestCacheTest, AnEditedEntryIsRejectedAndRehashed) {
   EXPECT_EQ(after.rejected, 3u);
   EXPECT_EQ(after.hits, 0u);
   EXPECT_EQ(digest.root_digest, Uncached().root_digest);
+}
+
+TEST_F(DigestCacheTest, EditsScatteredAmongManyEntriesAreEachRejected) {
+  // Every seventh of 1,503 records edited, among genuine ones: each edited
+  // one is re-hashed, each genuine one still answers.
+  constexpr int kFiles = 1500;
+  for (int i = 0; i < kFiles; ++i) {
+    dir_.Write(absl::StrCat("model/many/f", i), absl::StrCat("contents ", i));
+  }
+  WaitOneTick();
+  DigestCacheStats first;
+  Serialize(cache_dir(), &first);
+  ASSERT_EQ(first.recorded, kFiles + 3u);
+  const std::string entries = cache_dir() + "/digests";
+  std::string bytes = *Env::Default()->ReadFileToString(entries, 1 << 24);
+  const std::size_t record = 57 + 1 + 32 + 32;
+  const std::size_t header = bytes.size() - (kFiles + 3) * record;
+  std::size_t edited = 0;
+  for (std::size_t i = 0; i < kFiles + 3u; i += 7, ++edited) {
+    bytes[header + i * record + 60] ^= 1;
+  }
+  MODELSEAL_ASSERT_OK(
+      Env::Default()->WriteFileAtomically(entries, bytes, 0600, true));
+  DigestCacheStats after;
+  const ModelDigest digest = Serialize(cache_dir(), &after);
+  EXPECT_EQ(after.rejected, edited);
+  EXPECT_EQ(after.misses, edited);
+  EXPECT_EQ(after.hits, kFiles + 3u - edited);
+  EXPECT_EQ(digest.root_digest, Uncached().root_digest);
+  // The re-hashed digests were recorded again: a third run hits them all.
+  DigestCacheStats third;
+  Serialize(cache_dir(), &third);
+  EXPECT_EQ(third.hits, kFiles + 3u);
+  EXPECT_EQ(third.rejected, 0u);
 }
 
 TEST_F(DigestCacheTest,

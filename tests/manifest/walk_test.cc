@@ -1,5 +1,6 @@
 #include "modelseal/model_walk.h"
 
+#include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -177,7 +178,13 @@ TEST(WalkTest, MissingRootIsNotFound) {
 // Take(), whatever the guess was. The dangerous direction is a guess that
 // ignores more, or follows symlinks the statement refuses: its listing
 // would leave files unchecked.
-bool Multicore() { return std::thread::hardware_concurrency() > 1; }
+// Whether this process may run on more than one CPU (else nothing runs in
+// the background).
+bool Multicore() {
+  cpu_set_t allowed;
+  return sched_getaffinity(0, sizeof allowed, &allowed) == 0 &&
+         CPU_COUNT(&allowed) > 1;
+}
 
 TEST(BackgroundWalkTest, TakeWithTheGuessGivesWalkModelsResult) {
   auto env = NewMemoryEnv();

@@ -473,7 +473,9 @@ void RegisterVerifyCommand(CLI::App& app, int* exit_code) {
                       "schemas/policy-report.schema.json");
   command
       ->add_option("-t,--threads", flags->threads,
-                   "Worker threads (default: one per CPU)")
+                   "Worker threads (default: one per CPU, and the model is "
+                   "listed on another core while the signature is checked; "
+                   "1: everything on one thread)")
       ->check(CLI::Range(1u, limits::kMaxHashThreads));
   command->add_option("--log-key", flags->log_keys,
                       "Require the bundle to be recorded in a transparency log "

@@ -275,9 +275,15 @@ enum class Kind : std::uint8_t {
   kGlobal,      // the result of an import
 };
 
+// A value on the emulated stack or in the memo. Only strings carry data
+// (STACK_GLOBAL needs its operands' text), and their bytes live in the
+// disassembler's text arena, so a value is 16 plain bytes: with a
+// std::string member every push, DUP, PUT and GET copied one through
+// memcpy, and a memo of small dicts took 2.5 times the memory.
 struct Value {
   Kind kind = Kind::kOther;
-  std::string text;  // kString: the text
+  std::uint32_t length = 0;  // kString: the text's bytes in the arena
+  std::uint64_t offset = 0;  // kString: where they start
 };
 
 // Python's int() on a memo index line: surrounding whitespace, a sign,
@@ -503,6 +509,14 @@ class Memo {
     sparse_.clear();
     count_ = 0;
   }
+  // Calls visit(Value&) for every entry.
+  template <typename Visit>
+  void ForEach(Visit visit) {
+    for (std::size_t i = 0; i < dense_.size(); ++i) {
+      if (present_[i] != 0) visit(dense_[i]);
+    }
+    for (auto& [index, value] : sparse_) visit(value);
+  }
 
  private:
   std::vector<Value> dense_;
@@ -555,8 +569,31 @@ class Disassembler {
     stack_.clear();
     marks_.clear();
     memo_.Clear();
+    texts_.clear();
+    compact_texts_at_ = kCompactTextsAtLeast;
     protocol_ = 0;
     opcodes_in_pickle_ = 0;
+  }
+
+  std::string TextOf(const Value& value) const {
+    return texts_.substr(static_cast<std::size_t>(value.offset), value.length);
+  }
+  // The arena only grows while a pickle runs; once it passes
+  // compact_texts_at_, the strings still on the stack or in the memo are
+  // copied to a fresh one, so it holds at most about twice the live text
+  // (strings pushed and dropped are not kept).
+  void CompactTexts() {
+    std::string live;
+    const auto move = [this, &live](Value& value) {
+      if (value.kind != Kind::kString) return;
+      const std::uint64_t at = live.size();
+      live.append(texts_, static_cast<std::size_t>(value.offset), value.length);
+      value.offset = at;
+    };
+    for (Value& value : stack_) move(value);
+    memo_.ForEach(move);
+    texts_ = std::move(live);
+    compact_texts_at_ = std::max(kCompactTextsAtLeast, 2 * texts_.size());
   }
 
   // A parse failure: the loader would stop here too (after running what
@@ -590,7 +627,7 @@ class Disassembler {
         "opcode 0x%02x needs %d stack item(s) (stack underflow)", opcode_,
         count));
   }
-  bool Push(Value value) {
+  bool Push(const Value& value) {
     if (stack_.size() >= limits::kMaxPickleStackItems) {
       sink_.Add("scan.limit", Severity::kError,
                 absl::StrCat("pickle stack deeper than ",
@@ -599,7 +636,7 @@ class Disassembler {
                 opcode_offset_);
       return false;
     }
-    stack_.push_back(std::move(value));
+    stack_.push_back(value);
     return true;
   }
   bool PushOther() { return Push(Value{}); }
@@ -614,11 +651,16 @@ class Disassembler {
     marks_.pop_back();
     return true;
   }
-  bool PushString(std::string text, bool complete) {
+  bool PushString(absl::string_view text, bool complete) {
     Value value;
     value.kind = complete ? Kind::kString : Kind::kLongString;
-    if (complete) value.text = std::move(text);
-    return Push(std::move(value));
+    if (complete) {
+      if (texts_.size() + text.size() > compact_texts_at_) CompactTexts();
+      value.length = static_cast<std::uint32_t>(text.size());
+      value.offset = texts_.size();
+      texts_.append(text.data(), text.size());
+    }
+    return Push(value);
   }
 
   bool MemoPut(std::int64_t index) {
@@ -691,7 +733,7 @@ class Disassembler {
     }
     Value value;
     value.kind = Kind::kGlobal;
-    return Push(std::move(value));
+    return Push(value);
   }
 
   bool ReadLine(std::string* line) {
@@ -724,18 +766,18 @@ class Disassembler {
   }
   // A length-prefixed payload: str payloads are kept when short.
   bool Payload(std::uint64_t length, bool is_str, bool ascii_only) {
-    std::string kept;
-    if (!reader_.ReadKeeping(length, limits::kMaxPickleTrackedStringBytes,
-                             &kept)) {
+    if (!reader_.ReadKeeping(length,
+                             is_str ? limits::kMaxPickleTrackedStringBytes : 0,
+                             &kept_)) {
       return Truncated();
     }
     if (!is_str) return PushOther();
     const bool complete = length <= limits::kMaxPickleTrackedStringBytes;
-    if (ascii_only && complete && !IsAscii(kept)) {
+    if (ascii_only && complete && !IsAscii(kept_)) {
       // Python 3 decodes protocol-2 byte strings as ASCII by default.
       return Malformed("a BINSTRING is not ASCII");
     }
-    return PushString(std::move(kept), complete);
+    return PushString(kept_, complete);
   }
 
   bool RunOnePickle();
@@ -744,9 +786,15 @@ class Disassembler {
   const PickleScanOptions& options_;
   FindingSink& sink_;
   PickleScanResult result_;
+  // The arena is compacted from this size up (see CompactTexts).
+  static constexpr std::size_t kCompactTextsAtLeast = std::size_t{8} << 20;
+
   std::vector<Value> stack_;
   std::vector<std::size_t> marks_;
   Memo memo_;
+  std::string texts_;  // the bytes of the kString values
+  std::size_t compact_texts_at_ = kCompactTextsAtLeast;
+  std::string kept_;  // Payload's buffer, reused
   int protocol_ = 0;
   std::uint8_t opcode_ = 0;
   std::uint64_t opcode_offset_ = 0;
@@ -1065,9 +1113,9 @@ bool Disassembler::RunOnePickle() {
         break;
       case 0x93: {  // STACK_GLOBAL: module name -> global
         if (!Need(2)) return false;
-        Value name = std::move(stack_.back());
+        const Value name = stack_.back();
         stack_.pop_back();
-        Value module = std::move(stack_.back());
+        const Value module = stack_.back();
         stack_.pop_back();
         if (module.kind != Kind::kString || name.kind != Kind::kString) {
           result_.saw_import = true;
@@ -1079,7 +1127,7 @@ bool Disassembler::RunOnePickle() {
           if (!PushOther()) return false;
           break;
         }
-        if (!Import(std::move(module.text), std::move(name.text))) {
+        if (!Import(TextOf(module), TextOf(name))) {
           return false;
         }
         break;

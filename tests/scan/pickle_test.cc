@@ -102,6 +102,33 @@ TEST(PickleScanTest, HugeStringsAreSkippedWithoutBeingKept) {
   EXPECT_EQ(scanned.result.bytes, bytes.size());
 }
 
+TEST(PickleScanTest, ImportOperandsSurviveManyMegabytesOfDroppedStrings) {
+  // Two dropped strings, then "os" and "system" memoized and dropped from the
+  // stack, then "posix" left on it; then 2 million 7-byte strings pushed and
+  // dropped (14 MB of text: the text arena is compacted on the way, at
+  // 8 MiB, and every kept string moves); then the memoized two fetched back
+  // for STACK_GLOBAL, and "posix" used with a new "system". Both imports
+  // must read what the loader would import.
+  std::string bytes = "\x80\x04";
+  bytes += ShortUnicode("dropped") + "0" + ShortUnicode("too") + "0";
+  bytes += ShortUnicode("os") + "\x94" + "0";      // memo 0
+  bytes += ShortUnicode("system") + "\x94" + "0";  // memo 1
+  bytes += ShortUnicode("posix");                  // stays on the stack
+  for (int i = 0; i < 2000000; ++i) {
+    bytes += ShortUnicode("pad" + std::to_string(1000 + i % 9000)) + "0";
+  }
+  // BINGET 0, BINGET 1, STACK_GLOBAL, POP its result; then posix.system.
+  bytes += std::string("h\x00h\x01\x93\x30", 6);
+  bytes += ShortUnicode("system") + "\x93.";
+  const Scanned scanned = ScanBytes(bytes);
+  ASSERT_EQ(scanned.findings.size(), 2u);
+  EXPECT_EQ(scanned.findings[0].rule, "scan.pickle.dangerous_import");
+  EXPECT_THAT(scanned.findings[0].message, HasSubstr("os.system"));
+  EXPECT_EQ(scanned.findings[1].rule, "scan.pickle.dangerous_import");
+  EXPECT_THAT(scanned.findings[1].message, HasSubstr("posix.system"));
+  EXPECT_TRUE(scanned.result.complete);
+}
+
 TEST(PickleScanTest, AStackDeeperThanTheLimitIsAFindingNotACrash) {
   std::string bytes = "\x80\x02";
   bytes.append((std::size_t{1} << 22) + 10, 'N');

@@ -6,8 +6,6 @@
 #include <chrono>
 #include <memory>
 #include <set>
-#include <system_error>
-#include <thread>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -325,9 +323,24 @@ absl::StatusOr<std::vector<ModelFile>> WalkModel(Env& env,
 }
 
 struct BackgroundWalk::Shared {
+  Env* env;
+  const std::string* root;
+  const WalkOptions* guess;
   std::atomic<bool> cancel{false};
   absl::StatusOr<std::vector<ModelFile>> result;
-  std::thread thread;
+  pthread_t thread;
+  bool joinable = false;
+
+  static void* Run(void* self) {
+    Shared& shared = *static_cast<Shared*>(self);
+    shared.result =
+        Walk(*shared.env, *shared.root, *shared.guess, &shared.cancel);
+    return nullptr;
+  }
+  void Join() {
+    if (joinable) pthread_join(thread, nullptr);
+    joinable = false;
+  }
 };
 
 BackgroundWalk::BackgroundWalk(Env& env, std::string root, WalkOptions guess)
@@ -341,38 +354,52 @@ BackgroundWalk::BackgroundWalk(Env& env, std::string root, WalkOptions guess)
   }
   CPU_CLR(here, &others);
   shared_ = std::make_unique<Shared>();
-  Shared* shared = shared_.get();
-  try {
-    shared->thread = std::thread([this, shared] {
-      shared->result = Walk(env_, root_, guess_, &shared->cancel);
-    });
-  } catch (const std::system_error&) {
-    shared_.reset();  // no thread to be had: Take() walks
-    return;
-  }
+  shared_->env = &env_;
+  shared_->root = &root_;
+  shared_->guess = &guess_;
   // A new thread often starts on its creator's CPU and waits there for the
   // next load balancing: on the 2-vCPU guest of docs/benchmarks.md that
-  // took 1.3-3 ms in 20 runs of 25, as long as the walk. Kept off the
-  // caller's CPU it started within 0.1-0.3 ms in 25 runs of 25. (Best
-  // effort: if this fails the walk still runs, maybe later.)
-  pthread_setaffinity_np(shared->thread.native_handle(), sizeof others,
-                         &others);
+  // took 1.3-3 ms in 20 runs of 25, as long as the walk. Created with the
+  // other CPUs as its affinity, it started within 0.1-0.3 ms in 25 of 25.
+  // The affinity is given at creation (pthread_attr_setaffinity_np), not
+  // set afterwards: pthread_setaffinity_np on a thread that has already
+  // finished applies, with glibc 2.36, to the calling thread instead.
+  pthread_attr_t attributes;
+  if (pthread_attr_init(&attributes) != 0) {
+    shared_.reset();
+    return;
+  }
+  bool started =
+      pthread_attr_setaffinity_np(&attributes, sizeof others, &others) == 0 &&
+      pthread_create(&shared_->thread, &attributes, &Shared::Run,
+                     shared_.get()) == 0;
+  pthread_attr_destroy(&attributes);
+  if (!started) {
+    // Without the affinity, then (a CPU set the kernel refuses).
+    started = pthread_create(&shared_->thread, nullptr, &Shared::Run,
+                             shared_.get()) == 0;
+  }
+  if (!started) {
+    shared_.reset();  // no thread to be had: Take() walks in line
+    return;
+  }
+  shared_->joinable = true;
 }
 
 BackgroundWalk::~BackgroundWalk() {
-  if (shared_ != nullptr && shared_->thread.joinable()) {
+  if (shared_ != nullptr && shared_->joinable) {
     shared_->cancel.store(true, std::memory_order_relaxed);
-    shared_->thread.join();
+    shared_->Join();
   }
 }
 
 absl::StatusOr<std::vector<ModelFile>> BackgroundWalk::Take(
     const WalkOptions& options) {
   used_background_ = false;
-  if (shared_ != nullptr && shared_->thread.joinable()) {
+  if (shared_ != nullptr && shared_->joinable) {
     const bool same = Equivalent(options, guess_);
     if (!same) shared_->cancel.store(true, std::memory_order_relaxed);
-    shared_->thread.join();
+    shared_->Join();
     if (same) {
       used_background_ = true;
       return std::move(shared_->result);

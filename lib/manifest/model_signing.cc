@@ -7,7 +7,6 @@
 #include <deque>
 #include <map>
 #include <memory>
-#include <optional>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -290,9 +289,11 @@ absl::Status VerifyModel(const std::string& model_path,
   // the signature is checked; most statements keep the default ones, so the
   // listing starts now with those, on another core (on a cached verify of
   // 2,000 files it took as long as reading and checking the bundle).
-  std::optional<BackgroundWalk> early;
-  if (options.run.threads != 1) {
-    early.emplace(EnvOf(options), model_path, GuessWalkOptions(options));
+  std::unique_ptr<BackgroundWalk> own;
+  BackgroundWalk* early = options.early_walk;
+  if (early == nullptr) {
+    own = StartEarlyWalk(model_path, options);
+    early = own.get();
   }
   MODELSEAL_ASSIGN_OR_RETURN(Bundle bundle, ParseBundle(bundle_json));
   MODELSEAL_ASSIGN_OR_RETURN(VerifiedSignature verified,
@@ -300,10 +301,9 @@ absl::Status VerifyModel(const std::string& model_path,
   report->signer = verified.signer;
   absl::StatusOr<Statement> statement = ParseVerifiedStatement(verified);
   const absl::Status contents =
-      statement.ok()
-          ? VerifyStatement(model_path, *std::move(statement), options,
-                            early.has_value() ? &*early : nullptr, report)
-          : statement.status();
+      statement.ok() ? VerifyStatement(model_path, *std::move(statement),
+                                       options, early, report)
+                     : statement.status();
   report->seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
@@ -332,8 +332,15 @@ absl::Status VerifyModelStatement(const std::string& model_path,
                                   Statement statement,
                                   const VerifyOptions& options,
                                   VerifyReport* report) {
-  return VerifyStatement(model_path, std::move(statement), options, nullptr,
-                         report);
+  return VerifyStatement(model_path, std::move(statement), options,
+                         options.early_walk, report);
+}
+
+std::unique_ptr<BackgroundWalk> StartEarlyWalk(const std::string& model_path,
+                                               const VerifyOptions& options) {
+  if (options.run.threads == 1) return nullptr;
+  return std::make_unique<BackgroundWalk>(EnvOf(options), model_path,
+                                          GuessWalkOptions(options));
 }
 
 namespace {

@@ -4,6 +4,7 @@
 // the evaluation.
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -225,15 +226,14 @@ class Evaluator {
     }
   }
 
+  void StartEarlyWalk() {
+    early_walk_ = modelseal::StartEarlyWalk(model_path_, ContentOptions());
+  }
+
   // Re-hashes the model once against the agreed statement.
   absl::Status CheckContents(const std::string& payload, Statement* statement) {
-    VerifyOptions verify;
-    verify.extra_ignore_paths = options_.extra_ignore_paths;
-    verify.run = options_.run;
-    // The policy decides on unsigned files (a finding), so the content check
-    // must list them rather than stop at them.
-    verify.ignore_unsigned_files = true;
-    verify.only = options_.only;
+    VerifyOptions verify = ContentOptions();
+    verify.early_walk = early_walk_.get();
     VerifyReport& report = result_->contents;
     MODELSEAL_ASSIGN_OR_RETURN(*statement, ParseStatement(payload));
     const absl::Status status =
@@ -457,6 +457,18 @@ class Evaluator {
  private:
   void Add(Finding finding) { result_->findings.push_back(std::move(finding)); }
 
+  // How the model's contents are checked (CheckContents).
+  VerifyOptions ContentOptions() const {
+    VerifyOptions verify;
+    verify.extra_ignore_paths = options_.extra_ignore_paths;
+    verify.run = options_.run;
+    // The policy decides on unsigned files (a finding), so the content check
+    // must list them rather than stop at them.
+    verify.ignore_unsigned_files = true;
+    verify.only = options_.only;
+    return verify;
+  }
+
   bool PinnedOrigin(const std::string& origin) const {
     for (const PolicyLog& log : policy_.transparency.logs) {
       if (log.origin == origin) return true;
@@ -594,6 +606,7 @@ class Evaluator {
   const PolicyEvaluationOptions& options_;
   PolicyEvaluation* result_;
   std::vector<tlog::NoteVerifier> log_keys_;
+  std::unique_ptr<BackgroundWalk> early_walk_;  // may be null
 };
 
 }  // namespace
@@ -626,6 +639,8 @@ absl::StatusOr<PolicyEvaluation> EvaluatePolicy(
         "", "verification.allow_partial"));
   }
   Evaluator evaluator(policy, model_path, options, &result);
+  // The model is listed on another core while the bundles are checked.
+  evaluator.StartEarlyWalk();
   std::vector<Candidate> candidates;
   for (const PolicyBundle& bundle : bundles) {
     candidates.push_back(evaluator.Check(bundle));

@@ -131,8 +131,9 @@ class PolicyEvaluationTest : public ::testing::Test {
   }
 
   // IBM publishes, Meta co-signs, both logged an hour ago.
-  std::vector<std::string> GoodBundles() {
-    const std::string ibm = Sign(ibm_);
+  std::vector<std::string> GoodBundles(
+      SerializationOptions options = DefaultSerialization()) {
+    const std::string ibm = Sign(ibm_, std::move(options));
     return log_.Add(std::vector{ibm, Cosign(ibm, meta_)}, logged_at_);
   }
 
@@ -809,6 +810,38 @@ TEST_F(PolicyEvaluationTest, FileAddedAfterSigningIsUnsigned) {
   EXPECT_FAILS_WITH(evaluation, "model.unsigned");
   EXPECT_EQ(WithRule(evaluation, "model.unsigned")[0].path, "sub/extra.txt");
   EXPECT_EQ(WithRule(evaluation, "model.unsigned")[0].policy_ref, "signers");
+}
+
+// The model is listed while the bundles are checked, guessing the default
+// ignore paths; statements with others must be checked with their own.
+TEST_F(PolicyEvaluationTest, AStatementIgnoringNothingHasItsGitFilesChecked) {
+  dir_.Write("model/.git/config", "[core]\n");
+  SerializationOptions nothing_ignored = DefaultSerialization();
+  nothing_ignored.ignore_paths.clear();
+  const std::vector<std::string> bundles = GoodBundles(nothing_ignored);
+  const PolicyEvaluation evaluation = Evaluate(BasePolicy(), bundles);
+  EXPECT_PASSES(evaluation);
+  EXPECT_EQ(evaluation.contents.resources, 4u);
+  dir_.Write("model/.git/config", "[core] changed\n");
+  const PolicyEvaluation changed = Evaluate(BasePolicy(), bundles);
+  EXPECT_FAILS_WITH(changed, "model.changed");
+  const std::vector<Finding> found = WithRule(changed, "model.changed");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].path, ".git/config");
+}
+
+TEST_F(PolicyEvaluationTest, AStatementIgnoringMoreHasItsIgnorePathsHonoured) {
+  SerializationOptions more = DefaultSerialization();
+  more.ignore_paths.push_back("scratch");
+  const std::vector<std::string> bundles = GoodBundles(more);
+  dir_.Write("model/scratch/notes.txt", "local\n");
+  EXPECT_PASSES(Evaluate(BasePolicy(), bundles));
+  dir_.Write("model/notes.txt", "local\n");
+  const PolicyEvaluation evaluation = Evaluate(BasePolicy(), bundles);
+  EXPECT_FAILS_WITH(evaluation, "model.unsigned");
+  const std::vector<Finding> found = WithRule(evaluation, "model.unsigned");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].path, "notes.txt");
 }
 
 // ---------------------------------------------------------------------------

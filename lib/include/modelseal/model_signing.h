@@ -12,6 +12,7 @@
 #define MODELSEAL_MODEL_SIGNING_H_
 
 #include <ctime>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "modelseal/crypto.h"
 #include "modelseal/model_serialization.h"
+#include "modelseal/model_walk.h"
 #include "modelseal/oms_bundle.h"
 
 namespace modelseal {
@@ -91,6 +93,11 @@ struct VerifyOptions {
   // listed in VerifyReport::not_checked, never as verified.
   std::vector<std::string> only;
   HashRunOptions run;
+  // The model's listing, begun earlier by StartEarlyWalk (below) while the
+  // caller read its bundles; used only if the statement's walk options turn
+  // out to be the ones guessed. VerifyModel starts its own when this is
+  // null. Taken at most once.
+  BackgroundWalk* early_walk = nullptr;
 };
 
 struct VerifyReport {
@@ -168,6 +175,19 @@ absl::Status VerifyModelStatement(const std::string& model_path,
                                   Statement statement,
                                   const VerifyOptions& options,
                                   VerifyReport* report);
+
+// Starts listing `model_path` on another core as a statement with the
+// default ignore paths (plus options.extra_ignore_paths) and no symlinks
+// would have it listed, for a caller with bundles to read first:
+//
+//   auto early = StartEarlyWalk(model, options);
+//   ... parse and check the bundles ...
+//   options.early_walk = early.get();
+//   VerifyModelStatement(model, statement, options, &report);
+//
+// Null when options.run.threads is 1.
+std::unique_ptr<BackgroundWalk> StartEarlyWalk(const std::string& model_path,
+                                               const VerifyOptions& options);
 
 }  // namespace modelseal
 

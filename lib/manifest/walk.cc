@@ -323,9 +323,7 @@ absl::StatusOr<std::vector<ModelFile>> WalkModel(Env& env,
 }
 
 struct BackgroundWalk::Shared {
-  Env* env;
-  const std::string* root;
-  const WalkOptions* guess;
+  const BackgroundWalk* owner;  // not movable, so stable
   std::atomic<bool> cancel{false};
   absl::StatusOr<std::vector<ModelFile>> result;
   pthread_t thread;
@@ -333,8 +331,8 @@ struct BackgroundWalk::Shared {
 
   static void* Run(void* self) {
     Shared& shared = *static_cast<Shared*>(self);
-    shared.result =
-        Walk(*shared.env, *shared.root, *shared.guess, &shared.cancel);
+    const BackgroundWalk& walk = *shared.owner;
+    shared.result = Walk(walk.env_, walk.root_, walk.guess_, &shared.cancel);
     return nullptr;
   }
   void Join() {
@@ -354,9 +352,7 @@ BackgroundWalk::BackgroundWalk(Env& env, std::string root, WalkOptions guess)
   }
   CPU_CLR(here, &others);
   shared_ = std::make_unique<Shared>();
-  shared_->env = &env_;
-  shared_->root = &root_;
-  shared_->guess = &guess_;
+  shared_->owner = this;
   // A new thread often starts on its creator's CPU and waits there for the
   // next load balancing: on the 2-vCPU guest of docs/benchmarks.md that
   // took 1.3-3 ms in 20 runs of 25, as long as the walk. Created with the

@@ -178,6 +178,7 @@ TEST(WalkTest, MissingRootIsNotFound) {
 // Take(), whatever the guess was. The dangerous direction is a guess that
 // ignores more, or follows symlinks the statement refuses: its listing
 // would leave files unchecked.
+
 // Whether this process may run on more than one CPU (else nothing runs in
 // the background).
 bool Multicore() {
